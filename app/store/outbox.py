@@ -1,0 +1,160 @@
+"""The transactional outbox: jobs written with the document, claimed by workers with a lease.
+
+Two workers (two processes, or a thread and a process) can run at once: a job is claimed
+inside `BEGIN IMMEDIATE`, so only one of them gets it; a crashed worker's lease is taken
+over when it expires or when its process is gone. Documents of one series are sent in
+numbering order: a `send` job is not claimable while an earlier document of the same
+series still waits to be sent.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+
+from app.store.db import transaction
+
+HOST = socket.gethostname()
+
+
+def new_owner() -> str:
+    return f"{HOST}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner:
+        return False
+    try:
+        host, pid, _ = owner.rsplit(":", 2)
+        pid_n = int(pid)
+    except ValueError:
+        return False
+    if host != HOST:
+        return True  # cannot tell; rely on the lease expiry
+    if pid_n == os.getpid():
+        return True
+    try:
+        os.kill(pid_n, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@dataclass
+class Job:
+    id: int
+    document_id: int
+    action: str
+    attempts: int
+    series: tuple
+    sequential: int
+    country: str
+
+
+def enqueue(conn: sqlite3.Connection, document_id: int, action: str, *, due: float | None = None) -> int:
+    cur = conn.execute(
+        "INSERT INTO outbox(document_id, action, state, attempts, next_attempt_at, created_at) "
+        "VALUES (?, ?, 'pending', 0, ?, datetime('now'))",
+        (document_id, action, time.time() if due is None else due),
+    )
+    return int(cur.lastrowid)
+
+
+_CANDIDATES = """
+SELECT o.id, o.document_id, o.action, o.attempts, o.lease_owner, o.lease_until,
+       d.country, d.ambiente, d.doc_code, d.establishment, d.point, d.sequential
+FROM outbox o JOIN documents d ON d.id = o.document_id
+WHERE o.state = 'pending' AND o.next_attempt_at <= ?
+ORDER BY o.document_id, o.id
+LIMIT ?
+"""
+
+
+def claim(conn: sqlite3.Connection, owner: str, *, limit: int = 50, lease_seconds: float = 120,
+          now: float | None = None) -> list[Job]:
+    """Claims up to `limit` due jobs for `owner`, respecting per-series order."""
+    now = time.time() if now is None else now
+    with transaction(conn):
+        rows = conn.execute(_CANDIDATES, (now, limit * 4)).fetchall()
+        free = [r for r in rows
+                if r["lease_owner"] is None or r["lease_owner"] == owner
+                or (r["lease_until"] or 0) < now or not _owner_alive(r["lease_owner"])]
+        jobs: list[Job] = []
+        chosen_ids = {r["id"] for r in free}
+        first_blocked: dict[tuple, int | None] = {}
+        for r in free:
+            series = (r["country"], r["ambiente"], r["doc_code"], r["establishment"], r["point"])
+            if r["action"] == "send":
+                if series not in first_blocked:
+                    first_blocked[series] = _first_unclaimable_send(conn, series, chosen_ids)
+                blocked = first_blocked[series]
+                if blocked is not None and r["sequential"] > blocked:
+                    continue
+            jobs.append(Job(r["id"], r["document_id"], r["action"], r["attempts"], series,
+                            r["sequential"], r["country"]))
+            if len(jobs) >= limit:
+                break
+        if jobs:
+            conn.executemany(
+                "UPDATE outbox SET lease_owner=?, lease_until=? WHERE id=?",
+                [(owner, now + lease_seconds, j.id) for j in jobs],
+            )
+        return jobs
+
+
+def _first_unclaimable_send(conn: sqlite3.Connection, series: tuple, chosen: set[int]) -> int | None:
+    """Lowest sequential of this series whose send job is pending but not among `chosen`
+    (leased by another live worker, or not yet due): later documents must wait for it."""
+    rows = conn.execute(
+        "SELECT o.id, d.sequential FROM outbox o JOIN documents d ON d.id = o.document_id "
+        "WHERE o.action='send' AND o.state='pending' AND d.country=? AND d.ambiente=? AND d.doc_code=? "
+        "AND d.establishment=? AND d.point=? ORDER BY d.sequential",
+        series,
+    ).fetchall()
+    for r in rows:
+        if r["id"] not in chosen:
+            return int(r["sequential"])
+    return None
+
+
+def complete(conn: sqlite3.Connection, job_id: int) -> None:
+    conn.execute(
+        "UPDATE outbox SET state='done', lease_owner=NULL, lease_until=NULL, attempts=attempts+1 WHERE id=?",
+        (job_id,),
+    )
+
+
+def reschedule(conn: sqlite3.Connection, job_id: int, due: float, error: str | None = None) -> None:
+    conn.execute(
+        "UPDATE outbox SET next_attempt_at=?, attempts=attempts+1, last_error=?, "
+        "lease_owner=NULL, lease_until=NULL WHERE id=?",
+        (due, error, job_id),
+    )
+
+
+def release(conn: sqlite3.Connection, job_ids: list[int]) -> None:
+    """Gives back leased jobs untouched (e.g. the rest of a batch after a failure)."""
+    conn.executemany("UPDATE outbox SET lease_owner=NULL, lease_until=NULL WHERE id=?",
+                     [(i,) for i in job_ids])
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM outbox WHERE state='pending'").fetchone()[0]
+
+
+def next_due(conn: sqlite3.Connection) -> float | None:
+    row = conn.execute("SELECT MIN(next_attempt_at) FROM outbox WHERE state='pending'").fetchone()
+    return row[0]
+
+
+def last_error(conn: sqlite3.Connection, document_id: int) -> str | None:
+    row = conn.execute(
+        "SELECT last_error FROM outbox WHERE document_id=? AND state='pending' ORDER BY id DESC LIMIT 1",
+        (document_id,),
+    ).fetchone()
+    return row[0] if row else None
