@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="crea una empresa de demostración y vende contra el sandbox")
     d.add_argument("--headless", action="store_true", help="sin ventana: vende, sincroniza y resume")
-    d.add_argument("--country", default="EC", choices=["EC"], help="país de la empresa de demostración")
+    d.add_argument("--country", default="EC", choices=["EC", "PY"], help="país de la empresa de demostración")
     d.add_argument("--sales", type=int, default=10, metavar="N", help="cuántas ventas hacer (por defecto 10)")
     d.add_argument("--out", metavar="DIR", help="carpeta donde escribir cada XML firmado como <clave>.xml")
     d.add_argument("--timeout", type=float, default=120.0, help="segundos máximos esperando autorizaciones")
@@ -41,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     i.add_argument("file", metavar="FILE.json", help="el cuerpo JSON ('-' para la entrada estándar)")
     i.add_argument("--type", default="invoices", choices=KINDS,
                    help="tipo de documento, como lo nombran las rutas de Dátil (por defecto invoices)")
+    i.add_argument("--format", choices=["facturasend", "dtepy"], default=None,
+                   help="Paraguay: fuerza el dialecto JSON (por defecto se detecta)")
     i.add_argument("--wait", action="store_true", help="esperar la autorización antes de terminar")
     i.add_argument("--timeout", type=float, default=60.0, help="segundos máximos de espera con --wait")
     i.add_argument("--json", action="store_true", help="salida JSON")
@@ -58,7 +60,25 @@ def _parser() -> argparse.ArgumentParser:
     sb = sub.add_parser("sandbox", help="ejecuta el SRI simulado en la interfaz local")
     sb.add_argument("--port", type=int, default=8085, help="puerto TCP (por defecto 8085)")
     sb.add_argument("--ruc", action="append", default=[],
-                    help="RUC:ESTAB[,ESTAB] aceptado (repetible); por defecto el de la carpeta de datos")
+                    help="RUC[:ESTAB,ESTAB] aceptado (repetible); por defecto el de la empresa de la "
+                         "carpeta de datos, o cualquiera si no hay empresa")
+
+    pr = sub.add_parser("print", help="imprime el ticket de un documento, o su PDF (ticket o A4 RIDE/KuDE)")
+    pr.add_argument("key", metavar="CLAVE_OR_CDC", help="clave de acceso (Ecuador) o CDC (Paraguay)")
+    pr.add_argument("--pdf", metavar="FILE", help="escribir un PDF en lugar de imprimir")
+    pr.add_argument("--a4", action="store_true", help="con --pdf: el RIDE / KuDE en A4 en lugar del ticket")
+    pr.add_argument("--printer", metavar="NAME", help="impresora configurada (por defecto la predeterminada)")
+    pr.add_argument("--width", type=int, choices=[58, 80], default=80, help="ancho del ticket PDF en mm")
+
+    r = sub.add_parser("ruc", help="Paraguay: consulta un RUC en SIFEN (requiere conexión)")
+    r.add_argument("ruc", metavar="RUC", help="RUC con o sin dígito verificador")
+    r.add_argument("--json", action="store_true", help="salida JSON")
+    r.add_argument("--timeout", type=float, default=8.0, help="segundos máximos de espera (por defecto 8)")
+
+    c = sub.add_parser("consulta", help="Paraguay: consulta un CDC en SIFEN (requiere conexión)")
+    c.add_argument("cdc", metavar="CDC", help="CDC de 44 dígitos")
+    c.add_argument("--json", action="store_true", help="salida JSON")
+    c.add_argument("--timeout", type=float, default=8.0, help="segundos máximos de espera (por defecto 8)")
 
     v = sub.add_parser("verify", help="verifica esquema, firma, clave de acceso y aritmética de XML del SRI")
     v.add_argument("files", nargs="+", metavar="FILE")
@@ -84,6 +104,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_FAILED
+    except BrokenPipeError:  # `mostrador … | head`: the reader left; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _print_error(exc: MostradorError, as_json: bool) -> None:
@@ -106,7 +131,7 @@ def cmd_issue(args, data: DataDir) -> int:
 
     body = _read_json(args.file)
     session = Session(data)
-    result = checkout.issue(session, body, args.type, source="cli")
+    result = checkout.issue(session, body, args.type, source="cli", dialect=args.format)
     status = "signed"
     if args.wait:
         status = _wait_for(session, [result.document_id], args.timeout)[result.document_id]
@@ -160,6 +185,11 @@ def _wait_for(session, doc_ids: list[int], timeout: float) -> dict[int, str]:
             time.sleep(0.05)
 
 
+_STATUS_SHORT_ES = {"signed": "pendiente", "sent": "enviado", "authorized": "autorizado",
+                    "rejected": "rechazado", "cancelled": "anulado"}
+_KIND_ES = {"invoices": "factura", "credit-notes": "nota crédito", "debit-notes": "nota débito",
+            "retentions": "retención", "waybills": "guía remisión", "purchase-settlements": "liquidación"}
+
 _STATUS_ES = {"signed": "firmado, pendiente de envío", "sent": "enviado, esperando autorización",
               "authorized": "AUTORIZADO", "rejected": "rechazado", "cancelled": "anulado"}
 
@@ -212,7 +242,9 @@ def cmd_documents(args, data: DataDir) -> int:
     print(f"{'NÚMERO':<19} {'TIPO':<13} {'ESTADO':<11} {'TOTAL':>10}  {'ESPERA':>8}  CLAVE")
     for r in rows:
         wait = _age(r["esperando_segundos"]) if r["esperando_segundos"] is not None else ""
-        print(f"{r['numero']:<19} {r['tipo']:<13} {r['estado']:<11} {r['total']:>10}  {wait:>8}  {r['clave']}")
+        kind = _KIND_ES.get(r["tipo"], r["tipo"])
+        state = _STATUS_SHORT_ES.get(r["estado"], r["estado"])
+        print(f"{r['numero']:<19} {kind:<13} {state:<11} {r['total']:>10}  {wait:>8}  {r['clave']}")
         for m in r["mensajes"]:
             if m.get("tipo") == "ERROR":
                 print(f"    {m.get('identificador')} {m.get('mensaje')} {m.get('informacionAdicional') or m.get('informacion_adicional') or ''}")
@@ -250,20 +282,21 @@ def cmd_sync(args, data: DataDir) -> int:
 
 
 def cmd_sandbox(args, data: DataDir) -> int:
-    from app.sandbox.sri import serve_forever
+    from app.core.errors import ConfigurationError
+    from app.sandbox.sri import parse_accepted, serve_forever
 
-    accepted: dict[str, set[str]] = {}
-    for spec in args.ruc:
-        ruc, _, estabs = spec.partition(":")
-        accepted[ruc] = set(filter(None, estabs.split(","))) or {"001"}
-    if not accepted:
+    accepted = parse_accepted(args.ruc) if args.ruc else None
+    if accepted is None and data.db_path.exists():
         from app.pos.runtime import sandbox_accepts
         from app.pos.session import Session
 
-        accepted = sandbox_accepts(Session(data).company)
-    print(f"SRI simulado escuchando en http://127.0.0.1:{args.port}/ (Ctrl+C para terminar)", file=sys.stderr)
+        try:
+            accepted = sandbox_accepts(Session(data).company)
+        except ConfigurationError:
+            accepted = None  # no company here: accept every RUC
+    data.ensure()
     try:
-        serve_forever(args.port, accepted)
+        serve_forever(args.port, accepted, db_path=str(data.root / "sandbox.db"))
     except KeyboardInterrupt:
         pass
     return EXIT_OK
@@ -293,6 +326,24 @@ def cmd_verify(args, data: DataDir) -> int:
     return EXIT_OK if all_ok else EXIT_FAILED
 
 
+def cmd_print(args, data: DataDir) -> int:
+    from app.pos import printing
+    from app.pos.session import Session
+
+    session = Session(data)
+    if args.a4 and not args.pdf:
+        raise ValidationError("--a4 va con --pdf FILE: el RIDE / KuDE en A4 se escribe como PDF", field="--a4")
+    if args.pdf:
+        pdf = (printing.a4_pdf(session, args.key) if args.a4
+               else printing.ticket_pdf(session, args.key, width_mm=args.width))
+        Path(args.pdf).write_bytes(pdf)
+        print(f"Escrito {args.pdf} ({len(pdf)} bytes)")
+        return EXIT_OK
+    printing.print_ticket(session, args.key, printer=args.printer)
+    print("Ticket enviado a la impresora.")
+    return EXIT_OK
+
+
 def cmd_demo(args, data: DataDir) -> int:
     from app.pos.demo import run_demo
 
@@ -300,5 +351,46 @@ def cmd_demo(args, data: DataDir) -> int:
                     headless=args.headless, timeout=args.timeout)
 
 
+def _sifen_client(args, data: DataDir, stack: ExitStack):
+    """A SIFEN client for the data folder's company, with short timeouts (online-only commands)."""
+    from app.core.errors import ConfigurationError
+    from app.pos.session import Session
+    from app.sync.py import make_client
+
+    session = Session(data)
+    if session.company.country != "PY":
+        raise ConfigurationError("Este comando es solo para empresas de Paraguay (SIFEN)")
+    client = make_client(session, stack)
+    client.timeout = (min(3.0, args.timeout), args.timeout)
+    return client
+
+
+def cmd_ruc(args, data: DataDir) -> int:
+    with ExitStack() as stack:
+        res = _sifen_client(args, data, stack).query_ruc(args.ruc)
+    out = {"ok": res.code == "0502", "codigo": res.code, "mensaje": res.message, "ruc": res.ruc,
+           "razon_social": res.name, "estado": res.state, "facturador_electronico": res.electronic_invoicing}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(f"{res.code} {res.message}")
+        if res.ruc:
+            print(f"RUC {res.ruc}: {res.name} ({res.state}); facturador electrónico: "
+                  f"{'sí' if res.electronic_invoicing else 'no'}")
+    return EXIT_OK if out["ok"] else EXIT_FAILED
+
+
+def cmd_consulta(args, data: DataDir) -> int:
+    with ExitStack() as stack:
+        res = _sifen_client(args, data, stack).query_de(args.cdc.replace(" ", ""))
+    out = {"ok": res.found, "codigo": res.code, "mensaje": res.message, "protocolo": res.protocol}
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+    else:
+        print(f"{res.code} {res.message}" + (f" (protocolo {res.protocol})" if res.protocol else ""))
+    return EXIT_OK if res.found else EXIT_FAILED
+
+
 _COMMANDS = {"issue": cmd_issue, "export": cmd_export, "documents": cmd_documents, "sync": cmd_sync,
-             "sandbox": cmd_sandbox, "verify": cmd_verify, "demo": cmd_demo}
+             "sandbox": cmd_sandbox, "verify": cmd_verify, "demo": cmd_demo, "print": cmd_print}
+_COMMANDS.update({"ruc": cmd_ruc, "consulta": cmd_consulta})  # Paraguay online queries

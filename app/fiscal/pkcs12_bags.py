@@ -444,7 +444,17 @@ def _verify_mac(mac_data: Tlv, auth_safe: bytes, candidates: list[bytes]) -> byt
 
 
 def read_pkcs12(data: bytes, password: str) -> Contents:
-    """Every key (decrypted PKCS#8 DER) and certificate in the file, in file order."""
+    """Every key (decrypted PKCS#8 DER) and certificate in the file, in file order.
+    Raises NotPkcs12, BadPassword or UnsupportedPkcs12, never anything else."""
+    try:
+        return _read_pkcs12(data, password)
+    except Pkcs12Error:
+        raise
+    except Exception as exc:  # malformed input must not escape as a random error type
+        raise NotPkcs12(type(exc).__name__) from None
+
+
+def _read_pkcs12(data: bytes, password: str) -> Contents:
     try:
         pfx = parse_one(data)
         parts = pfx.children()

@@ -14,6 +14,10 @@ def backend_for(country: str):
         from app.fiscal.ec.backend import EcBackend
 
         return EcBackend()
+    if country == "PY":
+        from app.fiscal.py.backend import PyBackend
+
+        return PyBackend()
     raise ConfigurationError(f"País no soportado todavía: {country or '(vacío)'}")
 
 

@@ -36,9 +36,12 @@ class IssueResult:
 def issue(session: Session, body: dict, kind: str = "invoices", *, source: str = "cli",
           payments: list[tuple[str, Decimal]] | None = None, tendered: Decimal | None = None,
           change: Decimal | None = None, cashier: str | None = None,
-          now: datetime | None = None) -> IssueResult:
-    """Validates `body` (the seed APIs' JSON), then numbers, signs and stores it atomically."""
-    draft = session.backend.parse(body, kind, session.company, now=now)
+          now: datetime | None = None, dialect: str | None = None) -> IssueResult:
+    """Validates `body` (the seed APIs' JSON), then numbers, signs and stores it atomically.
+    `dialect` forces the JSON format where an authority accepts several (PY: 'facturasend' |
+    'dtepy'); by default it is detected."""
+    extra = {"dialect": dialect} if dialect else {}
+    draft = session.backend.parse(body, kind, session.company, now=now, **extra)
     return commit(session, draft, request=body, source=source, payments=payments,
                   tendered=tendered, change=change, cashier=cashier, now=now)
 
@@ -69,7 +72,10 @@ def commit(session: Session, draft: Draft, *, request: dict, source: str,
              cashier, json.dumps(request, ensure_ascii=False, default=str)),
         )
         sale_id = int(cur.lastrowid)
-        for n, (method, amount) in enumerate(payments or [], start=1):
+        if payments is None:  # the request's own payments (authority codes), when the model has them
+            payments = [(p.forma_pago, p.total) for p in getattr(draft.model, "payments", None) or []
+                        if hasattr(p, "forma_pago")]
+        for n, (method, amount) in enumerate(payments, start=1):
             conn.execute("INSERT INTO payments(sale_id, n, method, amount) VALUES (?,?,?,?)",
                          (sale_id, n, method, str(amount)))
         doc_id = documents.insert(conn, signed, ambiente=company.ambiente, sale_id=sale_id)

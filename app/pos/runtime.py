@@ -51,6 +51,10 @@ def make_worker(session: Session, stack: ExitStack, *, owner: str | None = None)
             poll_delay = float(session.setting("sandbox.poll_delay_seconds", 0))
         protocols["EC"] = SriProtocol(client, poll_delay=poll_delay,
                                       max_backoff=float(session.setting("sync.max_backoff_seconds")))
+    if company.country == "PY":
+        from app.sync.py import make_protocol
+
+        protocols["PY"] = make_protocol(session, stack)
     conn = connect(session.data.db_path)  # the worker owns its connection (it may run in a thread)
     stack.callback(conn.close)
     return Worker(conn, protocols, owner=owner,

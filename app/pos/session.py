@@ -38,6 +38,10 @@ class Session:
     def identity(self):
         from app.fiscal import signing
 
+        if self.company.extra.get("demo"):
+            from app.pos.demo import ensure_demo_certificate
+
+            ensure_demo_certificate(self)
         path = self.data.cert_path(self.company.ruc)
         if not path.exists():
             raise CertificateError(

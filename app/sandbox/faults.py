@@ -45,9 +45,13 @@ class FaultPlan:
 
 class FaultInjector:
     def __init__(self, kinds: frozenset[str] | set[str] = TRANSPORT_KINDS,
-                 endpoints: frozenset[str] | set[str] | None = None, *, seed: int = 0):
+                 endpoints: frozenset[str] | set[str] | None = None, *, seed: int = 0,
+                 scopes: dict[str, set[str]] | None = None):
+        """`scopes` limits a service kind to the endpoints where it means something (SRI:
+        'error50' only on recepción), so an endpoint-less fault is not wasted elsewhere."""
         self.kinds = frozenset(kinds) | TRANSPORT_KINDS
         self.endpoints = frozenset(endpoints) if endpoints is not None else None
+        self.scopes = {k: frozenset(v) for k, v in (scopes or {}).items()}
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
         self._rng = random.Random(seed)
@@ -59,6 +63,8 @@ class FaultInjector:
             raise ValueError(f"Tipo de falla desconocido: {kind!r}. Tipos: {', '.join(sorted(self.kinds))}")
         if endpoint is not None and self.endpoints is not None and endpoint not in self.endpoints:
             raise ValueError(f"Servicio desconocido: {endpoint!r}. Servicios: {', '.join(sorted(self.endpoints))}")
+        if endpoint is not None and kind in self.scopes and endpoint not in self.scopes[kind]:
+            raise ValueError(f"La falla {kind!r} solo aplica a: {', '.join(sorted(self.scopes[kind]))}")
         if probability is not None and not 0.0 <= float(probability) <= 1.0:
             raise ValueError("La probabilidad debe estar entre 0 y 1")
         if count is not None and int(count) < 1:
@@ -103,6 +109,8 @@ class FaultInjector:
         with self._lock:
             for fault in list(self._faults):
                 if fault.endpoint is not None and fault.endpoint != endpoint:
+                    continue
+                if fault.kind in self.scopes and endpoint not in self.scopes[fault.kind]:
                     continue
                 if fault.kind != "delay" and plan.fault is not None:
                     continue

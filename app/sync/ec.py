@@ -30,20 +30,34 @@ class SriProtocol:
         self.max_backoff = max_backoff
 
     def handle(self, conn: sqlite3.Connection, job: outbox.Job) -> Outcome:
+        prepared = self.prepare(conn, job)
+        return prepared if isinstance(prepared, Outcome) else self.execute(prepared)
+
+    def prepare(self, conn: sqlite3.Connection, job: outbox.Job):
+        """Reads what the call needs from the store (worker thread). -> a callable for
+        `execute`, or an Outcome when there is nothing to send."""
+        row = documents.get(conn, job.document_id)
         if job.action == "send":
-            return self._send(conn, job)
+            if row["status"] != "signed":  # already handled by an earlier attempt
+                return Outcome(done=True)
+            xml = bytes(row["xml"])
+            return lambda: self._send(job, xml)
         if job.action == "poll":
-            return self._poll(conn, job)
+            if row["status"] in ("authorized", "rejected", "cancelled"):
+                return Outcome(done=True)
+            key, updated_at = row["key"], row["updated_at"]
+            return lambda: self._poll(job, key, updated_at)
         return Outcome(done=True, error=f"acción desconocida {job.action}")
 
+    def execute(self, prepared) -> Outcome:
+        """The network part (a pool thread): no store access here."""
+        return prepared()
+
     # -- recepción ------------------------------------------------------------------------
-    def _send(self, conn: sqlite3.Connection, job: outbox.Job) -> Outcome:
-        row = documents.get(conn, job.document_id)
-        if row["status"] != "signed":  # already handled by an earlier attempt
-            return Outcome(done=True)
+    def _send(self, job: outbox.Job, xml: bytes) -> Outcome:
         from app.fiscal.ec.client import classify
 
-        result = self.client.send(bytes(row["xml"]))
+        result = self.client.send(xml)
         msgs = _messages(result.messages)
         doc_id = job.document_id
         if result.estado == "RECIBIDA":
@@ -65,11 +79,8 @@ class SriProtocol:
         outbox.enqueue(conn, doc_id, "poll", due=time.time() + self.poll_delay)
 
     # -- autorización ---------------------------------------------------------------------
-    def _poll(self, conn: sqlite3.Connection, job: outbox.Job) -> Outcome:
-        row = documents.get(conn, job.document_id)
-        if row["status"] in ("authorized", "rejected", "cancelled"):
-            return Outcome(done=True)
-        result = self.client.authorize(row["key"])
+    def _poll(self, job: outbox.Job, key: str, updated_at: str) -> Outcome:
+        result = self.client.authorize(key)
         msgs = _messages(result.messages)
         doc_id = job.document_id
         if result.estado == "AUTORIZADO":
@@ -77,12 +88,12 @@ class SriProtocol:
             at = fecha.isoformat() if isinstance(fecha, datetime) else (str(fecha) if fecha else None)
             return Outcome(done=True, apply=lambda c: documents.set_status(
                 c, doc_id, "authorized", messages=msgs, raw=result.raw, detail="AUTORIZADO",
-                authorization_number=result.numero_autorizacion or row["key"], authorized_at=at))
+                authorization_number=result.numero_autorizacion or key, authorized_at=at))
         if result.estado == "NO AUTORIZADO":
             return Outcome(done=True, apply=lambda c: documents.set_status(
                 c, doc_id, "rejected", messages=msgs, raw=result.raw, detail="NO AUTORIZADO"))
         # EN PROCESO, or not yet known: ask again later, more and more patiently
-        waited = time.time() - _ts(row["updated_at"])
+        waited = time.time() - _ts(updated_at)
         if waited > MAX_POLL_SECONDS:
             return Outcome(done=True, apply=lambda c: documents.set_status(
                 c, doc_id, "rejected", messages=msgs, raw=result.raw,

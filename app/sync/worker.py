@@ -23,7 +23,13 @@ log = logging.getLogger("mostrador.sync")
 
 
 class Protocol_(Protocol):
-    """What a country contributes to the worker (see app/sync/ec.py)."""
+    """What a country contributes to the worker (see app/sync/ec.py).
+
+    Either `prepare(conn, job)` (reads the store, on the worker thread; may return an Outcome
+    directly) plus `execute(prepared) -> Outcome` (network only, runs in a pool thread), or a
+    plain `handle(conn, job) -> Outcome`, run on the worker thread. A protocol may instead
+    define `handle_batch(conn, jobs) -> list[Outcome]` (one per job, same order): the worker
+    then hands it every job of its country claimed in one pass (SIFEN lotes)."""
 
     def handle(self, conn: sqlite3.Connection, job: outbox.Job) -> "Outcome": ...
 
@@ -39,6 +45,14 @@ class Outcome:
     blocks_series: bool = False  # a failed send: later documents of the series must wait
 
 
+def _prepare(protocol, conn: sqlite3.Connection, job: outbox.Job):
+    """What runs on the worker thread before the network: the protocol's `prepare`, or for a
+    protocol with only `handle`, the whole handling (it needs the worker's connection)."""
+    if hasattr(protocol, "prepare"):
+        return protocol.prepare(conn, job)
+    return protocol.handle(conn, job)
+
+
 @dataclass
 class WorkerStats:
     processed: int = 0
@@ -49,12 +63,14 @@ class WorkerStats:
 class Worker:
     def __init__(self, conn: sqlite3.Connection, protocols: dict[str, Protocol_], *,
                  owner: str | None = None, batch: int = 50, max_backoff: float = 600.0,
-                 on_change: Callable[[int], None] | None = None):
+                 threads: int = 4, on_change: Callable[[int], None] | None = None):
         self.conn = conn
         self.protocols = protocols
         self.owner = owner or outbox.new_owner()
         self.batch = batch
         self.max_backoff = max_backoff
+        self.threads = threads  # concurrent network calls (independent series, polls)
+        self._executor = None
         self.on_change = on_change  # called with a document id after each change (UI refresh)
         self.stats = WorkerStats()
         self._stop = threading.Event()
@@ -75,48 +91,138 @@ class Worker:
         return handled
 
     def _process(self, jobs: list[outbox.Job]) -> int:
-        blocked: set[tuple] = set()
-        done = 0
-        for i, job in enumerate(jobs):
-            if self._stop.is_set():
-                outbox.release(self.conn, [j.id for j in jobs[i:]])
-                break
-            if job.action == "send" and job.series in blocked:
-                outbox.release(self.conn, [job.id])
-                continue
+        # A protocol with `handle_batch` (SIFEN lotes) gets all its claimed jobs at once.
+        batched = {c for c, p in self.protocols.items() if hasattr(p, "handle_batch")}
+        if batched:
+            rest = [j for j in jobs if j.country not in batched]
+            done = 0
+            for country in batched:
+                mine = [j for j in jobs if j.country == country]
+                if mine:
+                    done += self._process_batch(self.protocols[country], mine)
+            return done + (self._process_each(rest) if rest else 0)
+        return self._process_each(jobs)
+
+    def _process_batch(self, protocol, jobs: list[outbox.Job]) -> int:
+        try:
+            outcomes = protocol.handle_batch(self.conn, jobs)
+        except TransportError as exc:
+            self.stats.transport_errors += 1
+            outcomes = [Outcome(done=False, error=str(exc)) for _ in jobs]
+        except Exception as exc:
+            log.exception("batch of %d jobs failed unexpectedly", len(jobs))
+            outcomes = [Outcome(done=False, error=f"Error interno: {type(exc).__name__}: {exc}") for _ in jobs]
+        self._record_all(list(zip(jobs, outcomes)))
+        return len(jobs)
+
+    def _process_each(self, jobs: list[outbox.Job]) -> int:
+        """Store reads here, network calls in the pool: the sends of one series run in order in
+        one task (stopping at a failure, which blocks the rest of that series), every other job
+        in a task of its own. All outcomes are then recorded in one transaction."""
+        tasks: list[list[tuple[outbox.Job, object]]] = []
+        by_series: dict[tuple, list] = {}
+        skipped: list[int] = []
+        blocked: set[tuple] = set()  # series whose send already failed in a `handle` protocol
+        for job in jobs:
             protocol = self.protocols.get(job.country)
-            if protocol is None:
-                outbox.release(self.conn, [job.id])
+            if protocol is None or (job.action == "send" and job.series in blocked):
+                skipped.append(job.id)
                 continue
             try:
-                outcome = protocol.handle(self.conn, job)
+                prepared = _prepare(protocol, self.conn, job)
             except TransportError as exc:
                 self.stats.transport_errors += 1
-                outcome = Outcome(done=False, error=str(exc), blocks_series=job.action == "send")
+                prepared = Outcome(done=False, error=str(exc), blocks_series=job.action == "send")
             except Exception as exc:  # a bug must not kill the worker nor lose the job
-                log.exception("job %s failed unexpectedly", job.id)
-                outcome = Outcome(done=False, error=f"Error interno: {type(exc).__name__}: {exc}",
-                                  blocks_series=job.action == "send")
-            self._record(job, outcome)
-            if outcome.blocks_series and not outcome.done:
+                log.exception("job %s could not be prepared", job.id)
+                prepared = Outcome(done=False, error=f"Error interno: {type(exc).__name__}: {exc}",
+                                   blocks_series=job.action == "send")
+            if isinstance(prepared, Outcome) and prepared.blocks_series and not prepared.done:
                 blocked.add(job.series)
-            done += 1
+            if job.action == "send":
+                if job.series not in by_series:
+                    by_series[job.series] = []
+                    tasks.append(by_series[job.series])
+                by_series[job.series].append((job, prepared))
+            else:
+                tasks.append([(job, prepared)])
+        if skipped:
+            outbox.release(self.conn, skipped)
+        results: dict[int, Outcome] = {}
+        released: list[int] = []
+
+        def run(task):
+            for n, (job, prepared) in enumerate(task):
+                if self._stop.is_set():
+                    released.extend(j.id for j, _ in task[n:])
+                    return
+                outcome = self._execute(self.protocols[job.country], job, prepared)
+                results[job.id] = outcome
+                if outcome.blocks_series and not outcome.done:
+                    released.extend(j.id for j, _ in task[n + 1:])
+                    return
+
+        if len(tasks) <= 1 or self.threads <= 1:
+            for task in tasks:
+                run(task)
+        else:
+            list(self._pool().map(run, tasks))
+        self._record_all([(j, results[j.id]) for j in jobs if j.id in results])
+        if released:
+            outbox.release(self.conn, released)
+        return len(results)
+
+    def _execute(self, protocol, job: outbox.Job, prepared) -> Outcome:
+        if isinstance(prepared, Outcome):
+            return prepared
+        try:
+            return protocol.execute(prepared) if hasattr(protocol, "execute") else prepared()
+        except TransportError as exc:
+            self.stats.transport_errors += 1
+            return Outcome(done=False, error=str(exc), blocks_series=job.action == "send")
+        except Exception as exc:  # a bug must not kill the worker nor lose the job
+            log.exception("job %s failed unexpectedly", job.id)
+            return Outcome(done=False, error=f"Error interno: {type(exc).__name__}: {exc}",
+                           blocks_series=job.action == "send")
+
+    def _pool(self):
+        if self._executor is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._executor = ThreadPoolExecutor(self.threads, thread_name_prefix="mostrador-net")
+        return self._executor
+
+    def _record_all(self, pairs: list[tuple[outbox.Job, Outcome]]) -> None:
+        """One transaction (one fsync) for a whole batch; a savepoint per job so that one
+        failing `apply` (a bug) only sends that job back to the queue."""
+        if not pairs:
+            return
+        with transaction(self.conn):
+            for job, outcome in pairs:
+                self.conn.execute("SAVEPOINT job")
+                try:
+                    self._record_one(job, outcome)
+                except Exception as exc:
+                    log.exception("recording job %s failed", job.id)
+                    self.conn.execute("ROLLBACK TO job")
+                    outbox.reschedule(self.conn, job.id, time.time() + backoff.delay(job.attempts + 1, cap=self.max_backoff),
+                                      f"Error interno al registrar: {type(exc).__name__}: {exc}")
+                self.conn.execute("RELEASE job")
+        for job, _ in pairs:
             self.stats.processed += 1
             if self.on_change:
                 self.on_change(job.document_id)
-        return done
 
-    def _record(self, job: outbox.Job, outcome: Outcome) -> None:
-        with transaction(self.conn):
-            if outcome.apply:
-                outcome.apply(self.conn)
-            if outcome.done:
-                outbox.complete(self.conn, job.id)
-            else:
-                wait = outcome.retry_in
-                if wait is None:
-                    wait = backoff.delay(job.attempts + 1, cap=self.max_backoff)
-                outbox.reschedule(self.conn, job.id, time.time() + wait, outcome.error)
+    def _record_one(self, job: outbox.Job, outcome: Outcome) -> None:
+        if outcome.apply:
+            outcome.apply(self.conn)
+        if outcome.done:
+            outbox.complete(self.conn, job.id)
+        else:
+            wait = outcome.retry_in
+            if wait is None:
+                wait = backoff.delay(job.attempts + 1, cap=self.max_backoff)
+            outbox.reschedule(self.conn, job.id, time.time() + wait, outcome.error)
 
     # -- forever ----------------------------------------------------------------------------
     def run_forever(self, *, idle_max: float = 5.0) -> None:
@@ -138,6 +244,8 @@ class Worker:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        if self._executor is not None:
+            self._executor.shutdown(wait=False, cancel_futures=True)
 
     def start_thread(self) -> threading.Thread:
         t = threading.Thread(target=self.run_forever, name="mostrador-sync", daemon=True)

@@ -107,6 +107,10 @@ OBLIGATIONS = {
 KNOWN_DISTRICTS = {1: "ASUNCION (DISTRITO)"}
 KNOWN_CITIES = {1: "ASUNCION (DISTRITO)"}
 
+# B006 for NRE must carry the RG 41/2014 Art. 3 inc. 7 message (MT §10 B006); the exact
+# wording is not in our sources, so this default is UNVERIFIED and callers may override it.
+NRE_FISCAL_LEGEND = "Traslado de mercaderías amparado por Nota de Remisión Electrónica, RG 41/2014"
+
 # NT-024: innominado only below this PYG total (from 2025-01-01).
 ANONYMOUS_LIMIT_PYG = 7_000_000
 

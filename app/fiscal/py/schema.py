@@ -46,6 +46,14 @@ def _schema(name: str) -> etree.XMLSchema:
         return etree.XMLSchema(doc)
 
 
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def serialize(root) -> bytes:
+    """UTF-8 with the double-quoted declaration SIFEN shows (MT §7.2.1), no pretty print."""
+    return XML_DECLARATION + etree.tostring(root, encoding="UTF-8")
+
+
 def de_schema() -> etree.XMLSchema:
     return _schema("siRecepDE_v150.xsd")
 
@@ -68,8 +76,13 @@ def _run(schema: etree.XMLSchema, xml_or_root) -> list[str]:
         root = _root(xml_or_root)
     except etree.XMLSyntaxError as exc:
         return [f"XML mal formado: {exc}"]
+    if root.getroottree().docinfo.doctype:
+        return ["DOCTYPE no permitido en un documento SIFEN"]
     with _lock:  # an XMLSchema object is not safe to share between threads
-        ok = schema.validate(root)
+        try:
+            ok = schema.validate(root)
+        except etree.Error as exc:
+            return [f"No se pudo validar el XML: {exc}"]
         log = list(schema.error_log)
     if ok:
         return []

@@ -142,7 +142,13 @@ def compute(items: list[ItemInput], *, currency: str = "PYG", exchange_rate: Dec
     tot_desc = sum((r.discount * Decimal(i.quantity) for r, i in zip(rows, items)), ZERO)
     tot_glo = sum((r.global_discount * Decimal(i.quantity) for r, i in zip(rows, items)), ZERO)
     tot_ant_item = sum((r.advance * Decimal(i.quantity) for r, i in zip(rows, items)), ZERO)
-    tot_ope_r = _q(tot_ope, places)
+    # Rounded once per published field, and the published sums are sums of published
+    # fields (F008 = F002+F003+F004+F005, F017 = F015+F016, F020 = F018+F019) so SIFEN's
+    # arithmetic checks hold exactly on what it reads.
+    if with_iva:
+        tot_ope_r = _q(sub_exe, places) + _q(sub_exo, places) + _q(sub5, places) + _q(sub10, places)
+    else:
+        tot_ope_r = _q(tot_ope, places)
     redon = Decimal(int(tot_ope_r) % 50) if (round_to_50 and currency == "PYG") else ZERO
     commission = Decimal(commission)
     iva_comi = _q(commission / Decimal(11), places) if commission else ZERO
@@ -153,7 +159,7 @@ def compute(items: list[ItemInput], *, currency: str = "PYG", exchange_rate: Dec
             total_gs = _q(tot_gral * Decimal(exchange_rate), 0)
         else:
             total_gs = _q(sum((r.total_gs or ZERO for r in rows), ZERO), 0)
-    tot_iva = _q(iva5 + iva10, places) + iva_comi
+    tot_iva = _q(iva5, places) + _q(iva10, places) + iva_comi
     t = Totals(
         sub_exe=_q(sub_exe, places), sub_exo=_q(sub_exo, places), sub5=_q(sub5, places),
         sub10=_q(sub10, places), tot_ope=tot_ope_r, tot_desc=_q(tot_desc, places),
@@ -162,5 +168,5 @@ def compute(items: list[ItemInput], *, currency: str = "PYG", exchange_rate: Dec
         anticipo=_q(tot_ant_item, places), redon=redon, comi=commission, tot_gral=tot_gral,
         iva5=_q(iva5, places), iva10=_q(iva10, places), liq_iva5=ZERO, liq_iva10=ZERO,
         iva_comi=iva_comi, tot_iva=tot_iva, base5=_q(base5, places), base10=_q(base10, places),
-        tbase=_q(base5 + base10, places), total_gs=total_gs, places=places)
+        tbase=_q(base5, places) + _q(base10, places), total_gs=total_gs, places=places)
     return rows, t

@@ -1,0 +1,161 @@
+"""`verify`: checks any SRI document, ours or anybody's, and says what holds and what does not.
+
+Accepts a bare comprobante, an `autorizacion` file (the comprobante inside CDATA) or a whole
+autorización response. Each check reports on its own — a document can carry a valid signature
+over wrong arithmetic — in this order: schema, signature, access_key, totals (plus
+'authorization' when the input was an authorization wrapper).
+"""
+from __future__ import annotations
+
+from app.core.errors import ValidationError
+from app.fiscal.base import Finding
+from app.fiscal.ec import access_key, schema, totals, xades
+from app.xmlsafe import parse_xml
+
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+COMPROBANTE_ROOTS = {"factura": "01", "liquidacionCompra": "03", "notaCredito": "04", "notaDebito": "05",
+                     "guiaRemision": "06", "comprobanteRetencion": "07"}
+
+# Clave layout (REFERENCE §2.1): field name as the XML spells it, slice of the 49 digits.
+CLAVE_FIELDS = (
+    ("fechaEmision", slice(0, 8)),
+    ("codDoc", slice(8, 10)),
+    ("ruc", slice(10, 23)),
+    ("ambiente", slice(23, 24)),
+    ("estab", slice(24, 27)),
+    ("ptoEmi", slice(27, 30)),
+    ("secuencial", slice(30, 39)),
+    ("tipoEmision", slice(47, 48)),
+)
+
+
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def find_signature(root):
+    """The document's ds:Signature wherever it sits (xades.verify judges whether the place is right)."""
+    return next(root.iter(f"{{{DS_NS}}}Signature"), None)
+
+
+def _fecha_emision(root) -> str | None:
+    """fechaEmision lives in the document's own info block (infoFactura, infoNotaCredito...)."""
+    for block in root:
+        name = _local(block.tag)
+        if name.startswith("info") and name not in ("infoTributaria", "infoAdicional"):
+            value = block.findtext("fechaEmision")
+            if value is not None:
+                return value.strip()
+    return None
+
+
+def _xml_values(root) -> dict[str, str | None]:
+    def info(tag):
+        value = root.findtext(f"infoTributaria/{tag}")
+        return value.strip() if value is not None else None
+    fecha = _fecha_emision(root)
+    return {
+        "fechaEmision": fecha.replace("/", "") if fecha else None,  # dd/mm/aaaa -> ddmmaaaa
+        "codDoc": info("codDoc"), "ruc": info("ruc"), "ambiente": info("ambiente"), "estab": info("estab"),
+        "ptoEmi": info("ptoEmi"), "secuencial": info("secuencial"), "tipoEmision": info("tipoEmision"),
+    }
+
+
+def access_key_problems(root) -> list[str]:
+    """Spanish sentences: what is wrong with the clave itself and where it disagrees with the XML."""
+    clave = (root.findtext("infoTributaria/claveAcceso") or "").strip()
+    if not clave:
+        return ["El documento no tiene clave de acceso (infoTributaria/claveAcceso)"]
+    problems = [p[:1].upper() + p[1:] for p in access_key.validate(clave)]
+    if len(clave) != 49 or not clave.isdigit():
+        return problems or ["La clave de acceso debe tener 49 dígitos"]
+    values = _xml_values(root)
+    for name, where in CLAVE_FIELDS:
+        in_xml = values[name]
+        if in_xml is None:
+            if name == "fechaEmision" and _local(root.tag) == "guiaRemision":
+                continue  # the guía has no fechaEmision to compare with
+            problems.append(f"El documento no tiene {name} para comparar con la clave de acceso")
+        elif clave[where] != in_xml:
+            problems.append(f"La clave de acceso no coincide con {name}: la clave dice {clave[where]}, "
+                            f"el documento dice {in_xml}")
+    return problems
+
+
+def _unwrap(root, xml: bytes):
+    """Finds the comprobante. Returns (exact bytes to check, its root, authorization facts or
+    None, findings about the wrapper); the root is None when there is nothing to check."""
+    if _local(root.tag) in COMPROBANTE_ROOTS:
+        return xml, root, None, []
+    autorizaciones = [el for el in root.iter() if _local(el.tag) == "autorizacion"]
+    if not autorizaciones:
+        if any(_local(el.tag) in ("autorizaciones", "RespuestaAutorizacionComprobante") for el in root.iter()):
+            return xml, None, None, [Finding("xml", False, "La respuesta de autorización no contiene ninguna "
+                                                           "autorización (el SRI aún no tiene el comprobante)")]
+        return xml, None, None, [Finding("xml", False, "No es un comprobante del SRI ni una autorización: "
+                                                       f"elemento raíz <{_local(root.tag)}>")]
+    # REFERENCE §4.3: an AUTORIZADO entry wins, otherwise the last one.
+    chosen = next((a for a in autorizaciones if (a.findtext("estado") or "").strip() == "AUTORIZADO"),
+                  autorizaciones[-1])
+    facts = {tag: (chosen.findtext(tag) or "").strip() for tag in ("estado", "numeroAutorizacion",
+                                                                    "fechaAutorizacion", "ambiente")}
+    text = chosen.findtext("comprobante")
+    if not text or not text.strip():
+        return xml, None, facts, [Finding("xml", False, "La autorización no contiene el comprobante")]
+    # Check the exact text the wrapper carries (the parser already normalised its line endings).
+    inner_bytes = text.strip().encode("utf-8")
+    try:
+        inner = parse_xml(inner_bytes)
+    except ValidationError as exc:
+        return xml, None, facts, [Finding("xml", False, "El comprobante dentro de la autorización no es XML "
+                                          "válido: " + "; ".join(e.message for e in exc.errors))]
+    if _local(inner.tag) not in COMPROBANTE_ROOTS:
+        return xml, None, facts, [Finding("xml", False, f"La autorización contiene <{_local(inner.tag)}>, "
+                                                        "que no es un comprobante del SRI")]
+    return inner_bytes, inner, facts, []
+
+
+def verify(xml: bytes) -> list[Finding]:
+    try:
+        root = parse_xml(xml)
+    except ValidationError as exc:
+        return [Finding("xml", False, "El documento no es XML válido: " + "; ".join(e.message for e in exc.errors))]
+    doc_bytes, comprobante, auth, findings = _unwrap(root, xml)
+    if comprobante is None:
+        return findings
+
+    errors = schema.validate(comprobante)
+    if errors:
+        findings += [Finding("schema", False, e) for e in errors]
+    else:
+        findings.append(Finding("schema", True, "El documento cumple el esquema XSD del SRI"))
+
+    if find_signature(comprobante) is None:
+        findings.append(Finding("signature", False, "El documento no está firmado"))
+    else:
+        findings += xades.verify(doc_bytes)
+
+    problems = access_key_problems(comprobante)
+    if problems:
+        findings += [Finding("access_key", False, p) for p in problems]
+    else:
+        findings.append(Finding("access_key", True, "La clave de acceso es válida y coincide con el documento"))
+
+    findings += totals.check(comprobante)
+
+    if auth is not None:
+        findings.append(_authorization_finding(auth, comprobante))
+    return findings
+
+
+def _authorization_finding(auth: dict, comprobante) -> Finding:
+    clave = (comprobante.findtext("infoTributaria/claveAcceso") or "").strip()
+    if auth["estado"] != "AUTORIZADO":
+        return Finding("authorization", False, f"La autorización dice {auth['estado'] or '(sin estado)'}")
+    numero = auth["numeroAutorizacion"]
+    # Offline scheme: the number is the clave. (Old online-scheme numbers had 37 digits.)
+    if len(numero) == 49 and numero != clave:
+        return Finding("authorization", False,
+                       f"El número de autorización {numero} no es la clave de acceso del comprobante {clave}")
+    when = auth["fechaAutorizacion"] or "(sin fecha)"
+    return Finding("authorization", True, f"AUTORIZADO el {when} en {auth['ambiente'] or '(sin ambiente)'}")

@@ -1,0 +1,180 @@
+"""SIFEN behind the common interface: FacturaSend / DTEpy JSON → Draft → numbered, signed,
+XSD-valid rDE with its QR.
+
+The body's own `numero` is ignored (with a warning): Mostrador numbers each series (type,
+establishment, point) itself inside the sale's transaction, without gaps. The CSC secret comes
+from the keyring (`csc:<RUC>`); the public test CSC is used only outside production.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+from app.core.company import Company
+from app.core.errors import ConfigurationError, ValidationError
+from app.fiscal.base import Draft, Finding, SeriesKey, SignedDocument
+from app.fiscal.py import catalog as cat
+from app.fiscal.py import cdc as cdc_mod
+from app.fiscal.py import dsig, dtepy, facturasend, qr, schema, xml_build
+from app.fiscal.py import ruc as ruc_mod
+from app.fiscal.py.model import Document
+from app.fiscal.py.totals import ItemInput, compute
+
+KIND_BY_TYPE = {cat.FE: "invoices", cat.AFE: "purchase-settlements", cat.NCE: "credit-notes",
+                cat.NDE: "debit-notes", cat.NRE: "waybills"}
+TYPE_BY_KIND = {v: k for k, v in KIND_BY_TYPE.items()}
+DIALECTS = ("facturasend", "dtepy")
+# MT §6.2.1: transmission after 72 h is "extemporánea" (1005); dFeEmiDE more than 720 h in
+# the past (1150) or 120 h in the future (1151) can no longer be approved.
+LATE_AFTER = timedelta(hours=72)
+PAST_LIMIT = timedelta(hours=720)
+FUTURE_LIMIT = timedelta(hours=120)
+
+
+def csc_account(ruc: str) -> str:
+    return f"csc:{ruc}"
+
+
+@dataclass
+class PyDraftModel:
+    """What `sign` needs besides the Draft: the document model and its dCodSeg."""
+
+    document: Document
+    security_code: str
+    dialect: str
+
+
+def detect_dialect(body: dict) -> str:
+    """DTEpy bodies carry transport keys (token, pin, id, envio_pend) or lower-case
+    `infocuotas`; everything else is read as FacturaSend."""
+    if not isinstance(body, dict):
+        return "facturasend"
+    if any(k in body for k in dtepy.TRANSPORT_KEYS):
+        return "dtepy"
+    cond = body.get("condicion")
+    credito = cond.get("credito") if isinstance(cond, dict) else None
+    if isinstance(credito, dict) and "infocuotas" in credito:
+        return "dtepy"
+    return "facturasend"
+
+
+def _aware_local(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=xml_build.PY_TZ) if moment.tzinfo is None else moment
+
+
+class PyBackend:
+    country = "PY"
+
+    def __init__(self):
+        self._csc: dict[str, tuple[str, str]] = {}
+
+    # -- parse -----------------------------------------------------------------------------
+    def parse(self, body: dict, kind: str, company: Company, *, now: datetime | None = None,
+              dialect: str | None = None) -> Draft:
+        if not isinstance(body, dict):
+            raise ValidationError("Se esperaba un objeto JSON con los campos del documento")
+        if dialect is not None and dialect not in DIALECTS:
+            raise ValidationError(f"Formato desconocido '{dialect}': use facturasend o dtepy", field="format")
+        dialect = dialect or detect_dialect(body)
+        now = now or datetime.now(timezone.utc)
+        warnings: list[str] = []
+        body = dict(body)
+        given_number = body.get("numero")
+        if given_number in (None, ""):
+            body["numero"] = 1  # the parsers require it; ours is assigned at signing
+        if not body.get("fecha"):
+            body["fecha"] = xml_build.local_naive(now).isoformat()
+        parsed = (dtepy.parse(body) if dialect == "dtepy" else facturasend.parse(body))
+        doc = parsed.model
+        if given_number not in (None, ""):
+            warnings.append(f"Se ignora el número {given_number} del documento: Mostrador asigna el "
+                            "siguiente número de la serie (establecimiento-punto) sin saltos")
+        if parsed.cdc:
+            warnings.append("Se ignora el CDC indicado: Mostrador calcula el CDC con su propio número")
+        if kind not in ("invoices", KIND_BY_TYPE[doc.doc_type]):
+            raise ValidationError(f"El tipo de documento {doc.doc_type} ({cat.DOC_TYPES[doc.doc_type]}) "
+                                  f"no corresponde a '{kind}'", field="tipoDocumento")
+        try:
+            est = company.establishment(doc.establishment)
+        except KeyError:
+            raise ValidationError(f"El establecimiento {doc.establishment} no está configurado en la empresa",
+                                  field="establecimiento") from None
+        if doc.point not in {p.code for p in est.points}:
+            raise ValidationError(f"El punto de expedición {doc.point} no existe en el establecimiento "
+                                  f"{doc.establishment}", field="punto")
+        issued = _aware_local(doc.issued_at)
+        if issued < now - PAST_LIMIT:
+            raise ValidationError("La fecha de emisión tiene más de 30 días: SIFEN ya no la aprobaría (1150)",
+                                  field="fecha")
+        if issued > now + FUTURE_LIMIT:
+            raise ValidationError("La fecha de emisión está más de 5 días en el futuro (1151)", field="fecha")
+        if issued < now - LATE_AFTER:
+            warnings.append("La fecha de emisión tiene más de 72 horas: SIFEN la aprobará como "
+                            "transmisión extemporánea (1005)")
+        total, currency = self._total(doc)
+        r = doc.receiver
+        buyer_id = ruc_mod.format_ruc(r.ruc, r.ruc_dv) if r.contribuyente else (r.id_number or "0")
+        return Draft(country="PY", kind=KIND_BY_TYPE[doc.doc_type],
+                     series=SeriesKey(str(doc.doc_type), doc.establishment, doc.point),
+                     issued_at=issued, total=total, currency=currency, buyer_id=buyer_id,
+                     buyer_name=r.name, model=PyDraftModel(doc, parsed.security_code, dialect),
+                     warnings=warnings)
+
+    @staticmethod
+    def _total(doc: Document) -> tuple[Decimal, str]:
+        if doc.doc_type == cat.NRE:
+            return Decimal(0), doc.currency
+        with_iva = doc.doc_type != cat.AFE and doc.tax_type in (1, 3, 4, 5)
+        _, totals = compute(
+            [ItemInput(i.price, i.quantity, i.iva_type, i.iva_base, i.iva_rate, i.discount, i.advance,
+                       i.exchange_rate if doc.exchange_condition == 2 else None) for i in doc.items],
+            currency=doc.currency, exchange_rate=doc.exchange_rate if doc.exchange_condition == 1 else None,
+            round_to_50=doc.round_to_50, global_discount_pct=doc.global_discount_pct, with_iva=with_iva)
+        return totals.tot_gral, doc.currency
+
+    # -- sign ------------------------------------------------------------------------------
+    def csc_for(self, company: Company) -> tuple[str, str]:
+        """(IdCSC, CSC): the keyring's secret; in sandbox/pruebas the public test CSC when none
+        is stored. Production without a stored CSC is a configuration error. Cached per RUC."""
+        from app.fiscal import signing
+
+        if company.ruc not in self._csc:
+            csc_id = company.csc_id or "0001"
+            secret = signing.load_secret(csc_account(company.ruc))
+            if secret is None:
+                if company.environment == "produccion":
+                    raise ConfigurationError("Falta el CSC (código de seguridad del contribuyente) en el "
+                                             "llavero del sistema; cárguelo en Configuración")
+                if csc_id not in qr.TEST_CSC:
+                    csc_id = "0001"
+                secret = qr.TEST_CSC[csc_id]
+            self._csc[company.ruc] = (csc_id, secret)
+        return self._csc[company.ruc]
+
+    def sign(self, draft: Draft, sequential: int, identity, company: Company,
+             *, now: datetime | None = None) -> SignedDocument:
+        now = now or datetime.now(timezone.utc)
+        m: PyDraftModel = draft.model
+        code = m.security_code
+        if int(code) == sequential:  # MT §10.3: dCodSeg ≠ dNumDoc
+            code = cdc_mod.new_security_code(avoid=sequential)
+        cdc, unsigned = xml_build.build(m.document, company, sequential, code, draft.issued_at, signed_at=now)
+        csc_id, csc = self.csc_for(company)
+        signed = dsig.sign(unsigned, identity.key, identity.cert, csc_id=csc_id, csc=csc,
+                           production=company.environment == "produccion")
+        problems = schema.validate(signed)
+        if problems:  # our builder produced something the XSD refuses: never store it
+            raise ValidationError(f"El XML generado no cumple el esquema de SIFEN: {problems[0]}")
+        s = draft.series
+        return SignedDocument(
+            country="PY", kind=draft.kind, doc_code=s.doc_code, key=cdc,
+            number=f"{s.establishment}-{s.point}-{sequential:07d}", sequential=sequential, series=s,
+            issued_at=draft.issued_at, signed_at=now, total=draft.total, currency=draft.currency,
+            buyer_id=draft.buyer_id, buyer_name=draft.buyer_name, xml=signed)
+
+    # -- verify ----------------------------------------------------------------------------
+    def verify(self, xml: bytes, **options) -> list[Finding]:
+        from app.fiscal.py import verify as py_verify
+
+        return py_verify.verify(xml, **options)

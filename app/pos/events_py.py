@@ -1,0 +1,83 @@
+"""SIFEN events requested at the counter: cancelación of an approved DE, inutilización of the
+number of a rejected one. Each is signed at once, stored in `py_events` with its own status
+(signed → registered | rejected) and queued in the outbox like a document (`event:<id>`);
+the worker sends it by siRecepEvento (app/sync/py.py)."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from app.core.errors import ValidationError
+from app.fiscal.py import events
+from app.pos.session import Session
+from app.store import documents, outbox
+from app.store.db import transaction
+
+
+def _aware(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _queue(session: Session, doc_id: int, kind: str, reason: str, group, now: datetime) -> int:
+    identity = session.identity
+    conn = session.conn
+    with transaction(conn):
+        stamp = documents.utcnow_iso()
+        event_id = conn.execute(
+            "INSERT INTO py_events(document_id, kind, status, reason, xml, created_at, updated_at) "
+            "VALUES (?,?,'signed',?,?,?,?)", (doc_id, kind, reason, b"", stamp, stamp)).lastrowid
+        xml = events.build_signed([(event_id, group)], identity.key, identity.cert, now, d_id=event_id)
+        conn.execute("UPDATE py_events SET xml=? WHERE id=?", (xml, event_id))
+        row = documents.get(conn, doc_id)
+        documents.add_event(conn, doc_id, row["status"], f"{kind.capitalize()} firmada; en cola para SIFEN")
+        outbox.enqueue(conn, doc_id, f"event:{event_id}")
+    return event_id
+
+
+def request_cancellation(session: Session, cdc: str, reason: str, *, now: datetime | None = None) -> int:
+    """Queues the cancelación of an approved DE; refused locally past the window (48 h for a
+    factura, 168 h for the other types, counted from SIFEN's approval: MT §6.2.1, 4009/4010)."""
+    now = now or datetime.now(timezone.utc)
+    row = documents.by_key(session.conn, cdc)
+    if row["country"] != "PY":
+        raise ValidationError("Solo los documentos de SIFEN se cancelan con un evento", field="cdc")
+    if row["status"] == "cancelled":
+        raise ValidationError("El documento ya está cancelado", field="cdc")
+    if row["status"] != "authorized":
+        raise ValidationError("Solo se puede cancelar un documento aprobado por SIFEN (4002); "
+                              "un documento rechazado se inutiliza", field="cdc")
+    pending = session.conn.execute("SELECT 1 FROM py_events WHERE document_id=? AND kind='cancelacion' "
+                                   "AND status IN ('signed','registered')", (row["id"],)).fetchone()
+    if pending:
+        raise ValidationError("Ya hay una cancelación de este documento en curso o registrada", field="cdc")
+    approved = _aware(row["authorized_at"]) or _aware(row["signed_at"])
+    doc_type = int(row["doc_code"])
+    deadline = events.cancel_deadline(doc_type, approved)
+    if now > deadline:
+        hours = 48 if doc_type == 1 else 168
+        raise ValidationError(
+            f"El plazo de cancelación venció el {deadline.astimezone():%d/%m/%Y %H:%M} ({hours} horas desde la "
+            "aprobación). Emita una nota de crédito en su lugar.", field="cdc")
+    return _queue(session, row["id"], "cancelacion", reason, events.cancellation(cdc, reason), now)
+
+
+def request_inutilization(session: Session, cdc: str, reason: str, *, now: datetime | None = None) -> int:
+    """Queues the inutilización of the number of a rejected DE (never approved)."""
+    now = now or datetime.now(timezone.utc)
+    row = documents.by_key(session.conn, cdc)
+    if row["status"] != "rejected":
+        raise ValidationError("Solo se inutiliza el número de un documento rechazado (nunca aprobado)", field="cdc")
+    company = session.company
+    group = events.inutilization(company.timbrado, row["establishment"], row["point"], int(row["sequential"]),
+                                 int(row["sequential"]), int(row["doc_code"]), reason)
+    return _queue(session, row["id"], "inutilizacion", reason, group, now)
+
+
+def event_status(session: Session, event_id: int) -> dict:
+    row = session.conn.execute("SELECT id, document_id, kind, status, messages, protocol FROM py_events WHERE id=?",
+                               (event_id,)).fetchone()
+    if row is None:
+        raise ValidationError(f"No existe el evento {event_id}", field="evento")
+    return dict(row)

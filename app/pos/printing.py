@@ -1,0 +1,113 @@
+"""Printing a stored document: the ticket (ESC/POS or PDF) and the A4 RIDE / KuDE.
+
+Everything printed comes from the stored signed XML, plus what only the sale knows
+(payments, amount tendered, change). A print that is not the first one of that document is
+marked as a copy ("REIMPRESIÓN - COPIA") and never opens the cash drawer. A printer failure
+raises `PrinterError`; the document is already stored and can be reprinted.
+"""
+from __future__ import annotations
+
+import sqlite3
+
+from app.core.errors import ConfigurationError
+from app.pos.session import Session
+from app.store import documents, settings
+from app.store.db import transaction
+
+PRINTERS_KEY = "printers"  # {name: PrinterConfig fields}
+DEFAULT_PRINTER_KEY = "printer.default"
+
+
+def extras_for(session: Session, row: sqlite3.Row, *, copy: bool) -> dict:
+    extras: dict = {"environment": session.company.environment, "copy": copy}
+    if row["authorization_number"]:
+        extras["authorization"] = {"numero": row["authorization_number"],
+                                   "fecha": _local_time(row["authorized_at"])}
+    if row["sale_id"] is not None:
+        sale = session.conn.execute("SELECT tendered, change FROM sales WHERE id=?", (row["sale_id"],)).fetchone()
+        pays = session.conn.execute("SELECT method, amount FROM payments WHERE sale_id=? ORDER BY n",
+                                    (row["sale_id"],)).fetchall()
+        extras["payments"] = [{"method": p["method"], "amount": p["amount"]} for p in pays]
+        if sale and sale["tendered"] is not None:
+            extras["tendered"] = sale["tendered"]
+        if sale and sale["change"] is not None:
+            extras["change"] = sale["change"]
+    logo = session.company.extra.get("logo")
+    if logo:
+        extras["logo"] = logo
+    return extras
+
+
+def _local_time(iso: str | None) -> str:
+    """'2026-11-23T05:40:38.734-05:00' -> '23/11/2026 05:40:38' (the authority's own offset)."""
+    if not iso:
+        return ""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+def times_printed(conn: sqlite3.Connection, doc_id: int) -> int:
+    return conn.execute("SELECT COUNT(*) FROM document_events WHERE document_id=? AND status='printed'",
+                        (doc_id,)).fetchone()[0]
+
+
+def _note_print(conn: sqlite3.Connection, doc_id: int, what: str) -> None:
+    with transaction(conn):
+        documents.add_event(conn, doc_id, "printed", what)
+
+
+def ticket(session: Session, key: str, *, copy: bool | None = None):
+    """The ticket model of the document `key`; `copy` defaults to "printed before"."""
+    from app.devices.ticket import ticket_from_xml
+
+    row = documents.by_key(session.conn, key)
+    if copy is None:
+        copy = times_printed(session.conn, row["id"]) > 0
+    return row, ticket_from_xml(bytes(row["xml"]), extras_for(session, row, copy=copy), session.company)
+
+
+def printer_config(session: Session, name: str | None = None):
+    from app.devices.printers import PrinterConfig
+
+    printers = settings.get(session.conn, PRINTERS_KEY, {}) or {}
+    name = name or settings.get(session.conn, DEFAULT_PRINTER_KEY)
+    if not name or name not in printers:
+        known = ", ".join(sorted(printers)) or "ninguna"
+        raise ConfigurationError(
+            f"No hay una impresora llamada '{name}' (configuradas: {known})." if name else
+            f"No hay impresora predeterminada (configuradas: {known}). Use --printer o --pdf.")
+    return PrinterConfig.from_settings(printers[name])
+
+
+def print_ticket(session: Session, key: str, *, printer: str | None = None, copy: bool | None = None) -> None:
+    from app.devices.printers import print_ticket as send
+
+    row, t = ticket(session, key, copy=copy)
+    send(printer_config(session, printer), t)
+    _note_print(session.conn, row["id"], "ticket")
+
+
+def ticket_pdf(session: Session, key: str, *, width_mm: int = 80, copy: bool | None = None) -> bytes:
+    from app.devices.ticket_pdf import render_ticket_pdf
+
+    row, t = ticket(session, key, copy=copy)
+    pdf = render_ticket_pdf(t, width_mm)
+    _note_print(session.conn, row["id"], "ticket PDF")
+    return pdf
+
+
+def a4_pdf(session: Session, key: str, *, copy: bool = False) -> bytes:
+    """The A4 RIDE (Ecuador) or KuDE (Paraguay) of the stored document."""
+    row = documents.by_key(session.conn, key)
+    extras = extras_for(session, row, copy=copy)
+    if row["country"] == "EC":
+        from app.fiscal.ec.ride import render_ride
+
+        return render_ride(bytes(row["xml"]), extras, session.company)
+    from app.fiscal.py.kude import render_kude
+
+    return render_kude(bytes(row["xml"]), extras, session.company)

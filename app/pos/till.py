@@ -1,0 +1,209 @@
+"""What the cashier's screen asks of the point of sale: the approval policy for discounts,
+price changes and deletions, finishing a sale, a credit note, "retry now" and the status-bar facts.
+The screen decides nothing itself; it asks here."""
+from __future__ import annotations
+
+import sqlite3
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from app.core.errors import ValidationError
+from app.core.money import ZERO, to_decimal
+from app.pos import audit, catalog, shifts
+from app.pos.cart import Cart, CartLine, Settlement
+from app.store import settings
+
+MAX_DISCOUNT_KEY = "pos.max_discount_percent"
+MAX_PRICE_DROP_KEY = "pos.max_price_drop_percent"
+DEFAULT_MAX_DISCOUNT = Decimal("10")
+DEFAULT_MAX_PRICE_DROP = Decimal("10")
+
+
+def _limit(conn: sqlite3.Connection, key: str, default: Decimal) -> Decimal:
+    value = settings.get(conn, key, None)
+    return default if value is None else to_decimal(value)
+
+
+def discount_needs_approval(conn: sqlite3.Connection, percent: Decimal) -> bool:
+    return percent > _limit(conn, MAX_DISCOUNT_KEY, DEFAULT_MAX_DISCOUNT)
+
+
+def price_needs_approval(conn: sqlite3.Connection, line: CartLine, new_price: Decimal) -> bool:
+    """Any price below the catalog price by more than the limit needs a supervisor."""
+    reference = line.list_price if line.list_price is not None else line.price
+    if reference <= ZERO or new_price >= reference:
+        return False
+    drop = (reference - new_price) * 100 / reference
+    return drop > _limit(conn, MAX_PRICE_DROP_KEY, DEFAULT_MAX_PRICE_DROP)
+
+
+def removal_needs_approval(cart: Cart) -> bool:
+    """After a pre-bill was printed, taking anything off the sale needs a supervisor
+    (the printed total could otherwise be collected and the sale reduced)."""
+    return cart.prebilled
+
+
+def parse_entry(text: str) -> tuple[Decimal, str]:
+    """'3*7861234' → (3, '7861234'); '7861234' → (1, '7861234'). Raises ValueError (Spanish)."""
+    text = text.strip()
+    if "*" in text:
+        qty, _, code = text.partition("*")
+        try:
+            q = to_decimal(qty.replace(",", "."), field="cantidad")
+        except ValueError:
+            raise ValueError(f"Cantidad no válida antes de '*': {qty}") from None
+        if q <= ZERO:
+            raise ValueError("La cantidad debe ser mayor que cero")
+        return q, code.strip()
+    return Decimal(1), text
+
+
+@dataclass(frozen=True)
+class SaleDone:
+    result: object  # checkout.IssueResult
+    settlement: Settlement
+    elapsed_ms: float
+
+
+def complete_sale(session, cart: Cart, settlement: Settlement, *, cashier: str, establishment: str,
+                  point: str) -> SaleDone:
+    """Issues the sale (one transaction in checkout) and remembers a new identified customer."""
+    from app.pos import checkout
+
+    if not settlement.complete:
+        raise ValidationError(f"Falta cobrar {settlement.missing}", field="pagos")
+    if shifts.current(session.conn, establishment, point) is None:
+        raise ValidationError("La caja está cerrada: abra un turno de caja antes de cobrar", field="turno")
+    started = time.perf_counter()
+    body = cart.to_datil_body(session.company, establishment, point, settlement.payments)
+    result = checkout.issue(session, body, "invoices", source="pos", payments=settlement.sri_payments(),
+                            tendered=settlement.tendered, change=settlement.change, cashier=cashier)
+    elapsed = (time.perf_counter() - started) * 1000
+    remember_buyer(session.conn, cart)
+    return SaleDone(result, settlement, elapsed)
+
+
+def remember_buyer(conn: sqlite3.Connection, cart: Cart) -> None:
+    b = cart.buyer
+    if b.is_final_consumer or catalog.find_customer(conn, b.identification):
+        return
+    try:
+        catalog.save_customer(conn, catalog.Customer(b.identification, b.name, b.id_type, b.email, b.phone,
+                                                     b.address))
+    except ValidationError:
+        pass  # the sale is what matters; a customer record that does not validate is skipped
+
+
+def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal], reason: str, *,
+                      user: str):
+    from app.pos import checkout, credit_notes
+
+    body = credit_notes.build_body(session.conn, document_id, quantities, reason)
+    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user)
+    audit.record(session.conn, "credit_note", user, {"invoice": document_id, "credit_note": result.document_id,
+                                                     "total": body["totales"]["importe_total"],
+                                                     "reason": reason})
+    return result
+
+
+def retry_now(conn: sqlite3.Connection, document_id: int) -> int:
+    """Makes the document's pending jobs due now (the caller then wakes the worker)."""
+    cur = conn.execute("UPDATE outbox SET next_attempt_at=? WHERE document_id=? AND state='pending'",
+                       (time.time(), document_id))
+    return cur.rowcount
+
+
+# ----------------------------------------------------------------------------------- status bar
+
+@dataclass(frozen=True)
+class SyncFacts:
+    pending: int
+    oldest_age_seconds: float | None
+    deadline_hours: float
+    warn_after_minutes: float
+    last_success: datetime | None
+    last_error: str | None
+
+    @property
+    def level(self) -> str:
+        """'ok' | 'warn' | 'danger' (deadline within 25 % of its span, or passed)."""
+        if not self.pending or self.oldest_age_seconds is None:
+            return "ok"
+        if self.oldest_age_seconds >= self.deadline_hours * 3600 * 0.75:
+            return "danger"
+        if self.oldest_age_seconds >= self.warn_after_minutes * 60:
+            return "warn"
+        return "ok"
+
+
+def sync_facts(conn: sqlite3.Connection, country: str, now: datetime | None = None) -> SyncFacts:
+    now = now or datetime.now(timezone.utc)
+    row = conn.execute("SELECT COUNT(*), MIN(signed_at) FROM documents WHERE status IN ('signed','sent')").fetchone()
+    pending, oldest = row[0], row[1]
+    age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else None
+    deadlines = settings.get(conn, "transmission.deadline_hours") or {}
+    deadline = float(deadlines.get(country, 24)) if isinstance(deadlines, dict) else float(deadlines)
+    warn = float(settings.get(conn, "transmission.warn_after_minutes") or 60)
+    last = conn.execute("SELECT MAX(at) FROM document_events WHERE status IN ('sent','authorized','rejected')"
+                        ).fetchone()[0]
+    err = conn.execute("SELECT last_error FROM outbox WHERE state='pending' AND last_error IS NOT NULL "
+                       "ORDER BY id DESC LIMIT 1").fetchone()
+    return SyncFacts(pending, age, deadline, warn, datetime.fromisoformat(last) if last else None,
+                     err[0] if err else None)
+
+
+# ----------------------------------------------------------------------------------- documents
+
+STATUS_LABELS = {"signed": "pendiente", "sent": "enviado", "authorized": "autorizado",
+                 "rejected": "rechazado", "cancelled": "anulado"}
+KIND_LABELS = {"invoices": "Factura", "credit-notes": "Nota de crédito", "debit-notes": "Nota de débito",
+               "retentions": "Retención", "waybills": "Guía de remisión",
+               "purchase-settlements": "Liquidación de compra"}
+
+
+def find_documents(conn: sqlite3.Connection, *, date_from: str | None = None, date_to: str | None = None,
+                   kind: str | None = None, status: str | None = None, customer: str = "",
+                   limit: int = 2000) -> list[sqlite3.Row]:
+    """Documents, newest first. Dates are 'YYYY-MM-DD' in the issue date's own time zone."""
+    sql = ("SELECT id, kind, doc_code, key, version, number, issued_at, signed_at, total, buyer_id, buyer_name, "
+           "status, authorization_number, authorized_at, last_messages, updated_at, sale_id FROM documents WHERE 1=1")
+    args: list = []
+    if date_from:
+        sql += " AND substr(issued_at, 1, 10) >= ?"
+        args.append(date_from)
+    if date_to:
+        sql += " AND substr(issued_at, 1, 10) <= ?"
+        args.append(date_to)
+    if kind:
+        sql += " AND kind=?"
+        args.append(kind)
+    if status:
+        sql += " AND status=?"
+        args.append(status)
+    for word in customer.split():
+        like = f"%{word}%"
+        sql += " AND (buyer_name LIKE ? OR buyer_id LIKE ? OR number LIKE ?)"
+        args += [like, like, like]
+    return conn.execute(sql + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+
+
+def documents_stamp(conn: sqlite3.Connection) -> tuple:
+    """Changes whenever a document is added or changes status (cheap; polled every second)."""
+    return tuple(conn.execute("SELECT COUNT(*), MAX(updated_at) FROM documents").fetchone())
+
+
+def document_request(conn: sqlite3.Connection, document_id: int) -> dict:
+    """The sale body the document was issued from (lines, totals, payments)."""
+    import json
+
+    row = conn.execute("SELECT s.request_json FROM documents d JOIN sales s ON s.id = d.sale_id WHERE d.id=?",
+                       (document_id,)).fetchone()
+    return json.loads(row[0]) if row else {}
+
+
+def document_payments(conn: sqlite3.Connection, document_id: int) -> list[tuple[str, Decimal]]:
+    return [(r[0], Decimal(r[1])) for r in conn.execute(
+        "SELECT p.method, p.amount FROM payments p JOIN documents d ON d.sale_id = p.sale_id "
+        "WHERE d.id=? ORDER BY p.n", (document_id,))]

@@ -1,0 +1,462 @@
+"""SIFEN's protocol for the worker (REFERENCE §0, §5.3–5.9, §6).
+
+Outbox actions for PY documents:
+  send          transmit: a lone document goes by siRecepDE (sync, final answer at once); a
+                backlog goes by siRecepLoteDE, ≤ 50 DEs of ONE type per lote.
+  lote          wait for the lote's result: siResultLoteDE no earlier than
+                `py.lote_first_poll_seconds` after sending, then every `py.lote_poll_seconds`.
+  consult       siConsDE by CDC: after 0364/0360, after a lote whose fate is unknown (crash or
+                timeout while posting), after 0301, and for 1001/1002 duplicates.
+  event:<id>    a signed event (cancelación, inutilización) for siRecepEvento.
+
+A CDC whose result is still pending at SIFEN is NEVER sent again (SIFEN blocks the RUC for
+10–60 min): the lote row is written before the lote is posted, so after a crash the worker
+knows which CDCs may be pending and queries them instead. Every status change keeps SIFEN's
+messages verbatim.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import time
+from collections import defaultdict
+from contextlib import ExitStack
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from app.core.errors import TransportError
+from app.store import documents, outbox
+from app.store.db import transaction
+from app.sync import backoff
+from app.sync.worker import Outcome
+
+log = logging.getLogger("mostrador.sync.py")
+
+LOTE_MAX = 50
+# REFERENCE §5.9: codes after which SIFEN has (or may have) the CDC: ask, never renumber.
+DUPLICATE_CODES = {"1001", "1002"}
+TRANSIENT_CODES = {"0161", "0162", "0301"}  # server busy / paralysed / RUC blocked: retry later
+DEFAULTS = {
+    "py.lote_first_poll_seconds": 600.0,  # GUIA: first consulta-lote no earlier than 10 min
+    "py.lote_poll_seconds": 600.0,        # … then every ≥ 10 min
+    "py.unknown_wait_seconds": 600.0,     # lote posted, answer lost: ask per CDC after this
+    "py.not_queued_wait_seconds": 600.0,  # 0301: the RUC may be blocked 10–60 min
+    "py.sync_single": True,               # a lone document goes by siRecepDE
+}
+SANDBOX_DEFAULTS = {"py.lote_first_poll_seconds": 0.3, "py.lote_poll_seconds": 0.3,
+                    "py.unknown_wait_seconds": 1.0, "py.not_queued_wait_seconds": 1.0}
+
+
+def _msgs(messages) -> list[dict]:
+    return [m.as_dict() if hasattr(m, "as_dict") else dict(m) for m in messages or []]
+
+
+def _summary(messages) -> str:
+    return "; ".join(str(m) for m in messages) or "sin mensajes"
+
+
+@dataclass
+class Settings:
+    first_poll: float = DEFAULTS["py.lote_first_poll_seconds"]
+    poll: float = DEFAULTS["py.lote_poll_seconds"]
+    unknown_wait: float = DEFAULTS["py.unknown_wait_seconds"]
+    not_queued_wait: float = DEFAULTS["py.not_queued_wait_seconds"]
+    sync_single: bool = True
+    max_backoff: float = 600.0
+
+
+class SifenProtocol:
+    def __init__(self, client, settings: Settings | None = None, *, ambiente: str = "1"):
+        self.client = client
+        self.s = settings or Settings()
+        self.ambiente = ambiente
+
+    # -- worker entry points ---------------------------------------------------------------
+    def handle(self, conn: sqlite3.Connection, job: outbox.Job) -> Outcome:
+        return self.handle_batch(conn, [job])[0]
+
+    def handle_batch(self, conn: sqlite3.Connection, jobs: list[outbox.Job]) -> list[Outcome]:
+        out: dict[int, Outcome] = {}
+        groups = defaultdict(list)
+        for j in jobs:
+            groups["event" if j.action.startswith("event:") else j.action].append(j)
+        for action, handler in (("send", self._send), ("lote", self._poll_lotes), ("consult", self._consult),
+                                ("event", self._events)):
+            if groups.get(action):
+                try:
+                    out.update(handler(conn, groups[action]))
+                except TransportError as exc:  # one service down must not spoil the others
+                    for j in groups[action]:
+                        out.setdefault(j.id, Outcome(done=False, error=str(exc)))
+        for j in jobs:
+            out.setdefault(j.id, Outcome(done=True, error=f"acción desconocida {j.action}"))
+        return [out[j.id] for j in jobs]
+
+    # -- send ------------------------------------------------------------------------------
+    def _send(self, conn, jobs) -> dict[int, Outcome]:
+        out: dict[int, Outcome] = {}
+        ready = []
+        for j in jobs:
+            row = documents.get(conn, j.document_id)
+            if row["status"] != "signed":  # handled by an earlier attempt
+                out[j.id] = Outcome(done=True)
+                continue
+            lote = self._open_lote_of(conn, j.document_id)
+            if lote is not None:  # posted before a crash or a lost answer: maybe pending at SIFEN
+                out[j.id] = self._to_unknown(conn, j, lote)
+                continue
+            ready.append((j, row))
+        if not ready:
+            return out
+        if len(ready) == 1 and self.s.sync_single:
+            j, row = ready[0]
+            out[j.id] = self._send_sync(conn, j, row)
+            return out
+        by_type = defaultdict(list)
+        for j, row in ready:
+            by_type[row["doc_code"]].append((j, row))
+        for doc_code, items in by_type.items():
+            for i in range(0, len(items), LOTE_MAX):
+                out.update(self._send_lote(conn, doc_code, items[i:i + LOTE_MAX]))
+        return out
+
+    def _open_lote_of(self, conn, doc_id: int):
+        return conn.execute(
+            "SELECT l.* FROM py_lotes l JOIN py_lote_items i ON i.lote_id = l.id WHERE i.document_id=? "
+            "AND l.state IN ('sending', 'queued', 'unknown') ORDER BY l.id DESC LIMIT 1", (doc_id,)).fetchone()
+
+    def _to_unknown(self, conn, job, lote) -> Outcome:
+        """The document is in a lote whose fate we do not know: ask SIFEN per CDC later."""
+        due = max(time.time(), lote["sent_at"] + self.s.unknown_wait)
+        doc_id = job.document_id
+
+        def apply(c):
+            if lote["state"] == "sending":
+                c.execute("UPDATE py_lotes SET state='unknown' WHERE id=? AND state='sending'", (lote["id"],))
+            documents.add_event(c, doc_id, "signed", "Lote enviado sin respuesta registrada: se consultará "
+                                                     "el CDC antes de cualquier reenvío")
+            outbox.enqueue(c, doc_id, "consult", due=due)
+        return Outcome(done=True, apply=apply)
+
+    def _send_sync(self, conn, job, row) -> Outcome:
+        doc_id = job.document_id
+        try:
+            res = self.client.send_de(bytes(row["xml"]))
+        except TransportError as exc:
+            if getattr(exc, "maybe_received", False):
+                # the answer was lost: SIFEN may have approved it; a sync DE is never pending,
+                # so asking first and resending on 0420 is safe.
+                return Outcome(done=True, error=str(exc), apply=lambda c: outbox.enqueue(
+                    c, doc_id, "consult", due=time.time() + 1))
+            raise
+        return Outcome(done=True, apply=self._apply_result(doc_id, res.result, res.raw, job.attempts))
+
+    def _apply_result(self, doc_id: int, r, raw: bytes | None, attempts: int = 0):
+        """The function recording one DE verdict (sync answer or lote entry), in a transaction."""
+        msgs = _msgs(r.messages)
+        codes = set(r.codes)
+        if r.approved:
+            def apply(c):
+                documents.set_status(c, doc_id, "authorized", messages=msgs, raw=raw, detail=r.status,
+                                     authorization_number=r.protocol, authorized_at=r.processed_at or
+                                     datetime.now(timezone.utc).isoformat())
+                c.execute("UPDATE outbox SET state='done' WHERE document_id=? AND action IN ('lote','consult') "
+                          "AND state='pending'", (doc_id,))
+            return apply
+        if codes & DUPLICATE_CODES:
+            def apply(c):
+                documents.set_status(c, doc_id, "sent", messages=msgs, raw=raw,
+                                     detail="SIFEN ya tiene este CDC: se consulta su estado")
+                outbox.enqueue(c, doc_id, "consult")
+            return apply
+        if codes & TRANSIENT_CODES:
+            wait = backoff.delay(attempts + 1, cap=self.s.max_backoff)
+
+            def apply(c):
+                documents.set_status(c, doc_id, "signed", messages=msgs, raw=raw,
+                                     detail=f"SIFEN: {_summary(r.messages)}; se reintentará")
+                outbox.enqueue(c, doc_id, "send", due=time.time() + wait)
+            return apply
+
+        def apply(c):
+            documents.set_status(c, doc_id, "rejected", messages=msgs, raw=raw, detail=f"Rechazado: {_summary(r.messages)}")
+        return apply
+
+    def _send_lote(self, conn, doc_code: str, items) -> dict[int, Outcome]:
+        now = time.time()
+        with transaction(conn):  # write-ahead: these CDCs may be pending from now on
+            lote_id = conn.execute("INSERT INTO py_lotes(ambiente, doc_code, state, sent_at) VALUES (?,?,'sending',?)",
+                                   (self.ambiente, doc_code, now)).lastrowid
+            conn.executemany("INSERT INTO py_lote_items(lote_id, document_id) VALUES (?,?)",
+                             [(lote_id, j.document_id) for j, _ in items])
+        try:
+            ack = self.client.send_lote([bytes(row["xml"]) for _, row in items])
+        except TransportError as exc:
+            if getattr(exc, "maybe_received", False):
+                return {j.id: self._to_unknown(conn, j, {"id": lote_id, "state": "sending", "sent_at": now})
+                        for j, _ in items}
+            with transaction(conn):  # never reached SIFEN: forget the lote, retry later
+                conn.execute("UPDATE py_lotes SET state='failed', last_message=? WHERE id=?", (str(exc), lote_id))
+            return {j.id: Outcome(done=False, error=str(exc)) for j, _ in items}
+        out = {}
+        with transaction(conn):
+            if ack.accepted:
+                due = now + self.s.first_poll
+                conn.execute("UPDATE py_lotes SET state='queued', protocol=?, next_poll_at=?, last_code=?, "
+                             "last_message=? WHERE id=?", (ack.protocol, due, ack.code, ack.message, lote_id))
+                msgs = [{"codigo": ack.code, "mensaje": ack.message}]
+                for j, _ in items:
+                    documents.set_status(conn, j.document_id, "sent", messages=msgs, raw=ack.raw,
+                                         detail=f"Lote {ack.protocol} recibido por SIFEN")
+                    outbox.enqueue(conn, j.document_id, "lote", due=due)
+                    outbox.complete(conn, j.id)
+                    out[j.id] = Outcome(done=True)
+            elif ack.code == "0301":
+                # not queued (blocked RUC, or CDCs still in process): ask per CDC before any resend
+                conn.execute("UPDATE py_lotes SET state='not_queued', last_code=?, last_message=? WHERE id=?",
+                             (ack.code, ack.message, lote_id))
+                due = now + self.s.not_queued_wait
+                for j, _ in items:
+                    documents.add_event(conn, j.document_id, "signed", {"detail": "Lote no encolado por SIFEN",
+                                        "messages": [{"codigo": ack.code, "mensaje": ack.message}]}, ack.raw)
+                    outbox.enqueue(conn, j.document_id, "consult", due=due)
+                    outbox.complete(conn, j.id)
+                    out[j.id] = Outcome(done=True)
+            else:  # the lote itself was refused (0160 malformed, 0270 too big…): nothing is pending
+                conn.execute("UPDATE py_lotes SET state='failed', last_code=?, last_message=? WHERE id=?",
+                             (ack.code, ack.message, lote_id))
+                msgs = [{"codigo": ack.code, "mensaje": ack.message}]
+                for j, _ in items:
+                    documents.set_status(conn, j.document_id, "rejected", messages=msgs, raw=ack.raw,
+                                         detail=f"Lote rechazado por SIFEN: {ack.code} {ack.message}")
+                    outbox.complete(conn, j.id)
+                    out[j.id] = Outcome(done=True)
+        return out
+
+    # -- lote results ------------------------------------------------------------------------
+    def _poll_lotes(self, conn, jobs) -> dict[int, Outcome]:
+        out: dict[int, Outcome] = {}
+        by_lote = defaultdict(list)
+        for j in jobs:
+            row = documents.get(conn, j.document_id)
+            if row["status"] != "sent":
+                out[j.id] = Outcome(done=True)
+                continue
+            lote = conn.execute("SELECT l.* FROM py_lotes l JOIN py_lote_items i ON i.lote_id=l.id "
+                                "WHERE i.document_id=? ORDER BY l.id DESC LIMIT 1", (j.document_id,)).fetchone()
+            if lote is None or lote["state"] != "queued":
+                out[j.id] = Outcome(done=True, apply=lambda c, d=j.document_id: outbox.enqueue(c, d, "consult"))
+                continue
+            by_lote[lote["id"]].append((j, lote))
+        for lote_id, items in by_lote.items():
+            lote = items[0][1]
+            now = time.time()
+            if (lote["next_poll_at"] or 0) > now + 0.001:  # another worker polled it: keep the schedule
+                for j, _ in items:
+                    out[j.id] = Outcome(done=False, retry_in=lote["next_poll_at"] - now)
+                continue
+            out.update(self._poll_one(conn, lote, [j for j, _ in items]))
+        return out
+
+    def _poll_one(self, conn, lote, jobs) -> dict[int, Outcome]:
+        res = self.client.query_lote(lote["protocol"])
+        now = time.time()
+        out = {}
+        with transaction(conn):
+            conn.execute("UPDATE py_lotes SET polls=polls+1, last_code=?, last_message=? WHERE id=?",
+                         (res.code, res.message, lote["id"]))
+            if res.code == "0361":
+                due = now + self.s.poll
+                conn.execute("UPDATE py_lotes SET next_poll_at=? WHERE id=?", (due, lote["id"]))
+                return {j.id: Outcome(done=False, retry_in=self.s.poll, error=f"SIFEN: {res.code} {res.message}")
+                        for j in jobs}
+            members = [r["document_id"] for r in conn.execute(
+                "SELECT document_id FROM py_lote_items WHERE lote_id=?", (lote["id"],))]
+            conn.execute("UPDATE py_lotes SET state='done', next_poll_at=NULL WHERE id=?", (lote["id"],))
+            if res.code == "0362":
+                by_cdc = {r.cdc: r for r in res.results}
+                for doc_id in members:
+                    row = documents.get(conn, doc_id)
+                    if row["status"] != "sent":
+                        continue
+                    r = by_cdc.get(row["key"])
+                    if r is None:  # not in the result: ask for it
+                        outbox.enqueue(conn, doc_id, "consult")
+                    else:
+                        self._apply_result(doc_id, r, res.raw)(conn)
+            else:  # 0360 inexistente, 0364 extemporánea, 0363, 0340…: per-CDC consulta (GUIA §7)
+                for doc_id in members:
+                    if documents.get(conn, doc_id)["status"] == "sent":
+                        documents.add_event(conn, doc_id, "sent", {"detail": "Consulta de lote sin resultado",
+                                            "messages": [{"codigo": res.code, "mensaje": res.message}]}, res.raw)
+                        outbox.enqueue(conn, doc_id, "consult")
+            for j in jobs:
+                outbox.complete(conn, j.id)
+                out[j.id] = Outcome(done=True)
+        return out
+
+    # -- consulta per CDC --------------------------------------------------------------------
+    def _consult(self, conn, jobs) -> dict[int, Outcome]:
+        out = {}
+        for j in jobs:
+            row = documents.get(conn, j.document_id)
+            if row["status"] in ("authorized", "rejected", "cancelled"):
+                out[j.id] = Outcome(done=True)
+                continue
+            res = self.client.query_de(row["key"])
+            doc_id = j.document_id
+            msgs = [{"codigo": res.code, "mensaje": res.message}]
+            if res.found:
+                def apply(c, res=res, msgs=msgs, doc_id=doc_id):
+                    documents.set_status(c, doc_id, "authorized", messages=msgs, raw=res.raw,
+                                         detail="Aprobado (según consulta por CDC)",
+                                         authorization_number=res.protocol,
+                                         authorized_at=datetime.now(timezone.utc).isoformat())
+                    c.execute("UPDATE py_lotes SET state='done' WHERE state IN ('unknown','not_queued') AND id IN "
+                              "(SELECT lote_id FROM py_lote_items WHERE document_id=?)", (doc_id,))
+                out[j.id] = Outcome(done=True, apply=apply)
+            elif res.code == "0420":
+                # SIFEN does not hold it approved: it never arrived, or was rejected, or its lote
+                # result expired. Nothing is pending any more (we waited): send it again.
+                def apply(c, res=res, msgs=msgs, doc_id=doc_id):
+                    c.execute("UPDATE py_lotes SET state='done' WHERE state IN ('unknown','not_queued','queued') "
+                              "AND id IN (SELECT lote_id FROM py_lote_items WHERE document_id=?)", (doc_id,))
+                    documents.set_status(c, doc_id, "signed", messages=msgs, raw=res.raw,
+                                         detail="SIFEN no tiene el DE aprobado: se reenvía con el mismo CDC")
+                    c.execute("UPDATE outbox SET state='done' WHERE document_id=? AND action='send' "
+                              "AND state='pending'", (doc_id,))
+                    outbox.enqueue(c, doc_id, "send")
+                out[j.id] = Outcome(done=True, apply=apply)
+            else:  # 0421 no permission, or something new: a person must look; retry slowly
+                out[j.id] = Outcome(done=False, retry_in=backoff.delay(j.attempts + 1, cap=self.s.max_backoff),
+                                    error=f"SIFEN consulta: {res.code} {res.message}")
+        return out
+
+    # -- events ------------------------------------------------------------------------------
+    def _events(self, conn, jobs) -> dict[int, Outcome]:
+        out = {}
+        for j in jobs:
+            event_id = int(j.action.split(":", 1)[1])
+            ev = conn.execute("SELECT * FROM py_events WHERE id=?", (event_id,)).fetchone()
+            if ev is None or ev["status"] != "signed":
+                out[j.id] = Outcome(done=True)
+                continue
+            res = self.client.send_event(bytes(ev["xml"]))
+            r = next((x for x in res.results if x.cdc == str(event_id)), res.results[0])
+            msgs = _msgs(r.messages)
+            codes = set(r.codes)
+            if codes & TRANSIENT_CODES:
+                out[j.id] = Outcome(done=False, error=f"SIFEN evento: {_summary(r.messages)}")
+                continue
+            ok = r.approved
+            raw = res.raw
+
+            def apply(c, ev=ev, ok=ok, msgs=msgs, raw=raw, r=r):
+                c.execute("UPDATE py_events SET status=?, messages=?, protocol=?, updated_at=? WHERE id=?",
+                          ("registered" if ok else "rejected", json.dumps(msgs, ensure_ascii=False), r.protocol,
+                           documents.utcnow_iso(), ev["id"]))
+                label = "Cancelación" if ev["kind"] == "cancelacion" else "Inutilización"
+                if ok and ev["kind"] == "cancelacion":
+                    documents.set_status(c, ev["document_id"], "cancelled", messages=msgs, raw=raw,
+                                         detail=f"{label} registrada por SIFEN")
+                else:
+                    status = documents.get(c, ev["document_id"])["status"]
+                    documents.add_event(c, ev["document_id"], status, {
+                        "detail": f"{label} {'registrada' if ok else 'rechazada'} por SIFEN", "messages": msgs}, raw)
+            out[j.id] = Outcome(done=True, apply=apply)
+        return out
+
+
+# ----------------------------------------------------------------------------- wiring
+
+def _setting(session, key: str, sandbox: bool):
+    default = (SANDBOX_DEFAULTS if sandbox else DEFAULTS).get(key, DEFAULTS.get(key))
+    return session.setting(key, default)
+
+
+def protocol_settings(session) -> Settings:
+    sandbox = session.company.environment == "sandbox"
+    return Settings(first_poll=float(_setting(session, "py.lote_first_poll_seconds", sandbox)),
+                    poll=float(_setting(session, "py.lote_poll_seconds", sandbox)),
+                    unknown_wait=float(_setting(session, "py.unknown_wait_seconds", sandbox)),
+                    not_queued_wait=float(_setting(session, "py.not_queued_wait_seconds", sandbox)),
+                    sync_single=bool(_setting(session, "py.sync_single", sandbox)),
+                    max_backoff=float(session.setting("sync.max_backoff_seconds", 600)))
+
+
+SANDBOX_URL_KEY = "sifen.sandbox_url"
+SANDBOX_CA_KEY = "sifen.sandbox_ca_file"
+
+
+def sandbox_accepts(company) -> dict:
+    return {company.ruc: {"timbrado": company.timbrado, "name": company.razon_social,
+                          "establishments": [e.code for e in company.establishments]}}
+
+
+def start_embedded_sandbox(session, stack: ExitStack):
+    from app.sandbox.sifen import SifenSandbox
+
+    sandbox = SifenSandbox(accepted_rucs=sandbox_accepts(session.company),
+                           db_path=str(session.data.root / "sifen-sandbox.db"),
+                           lote_processing_seconds=float(session.setting("sifen.sandbox_processing_seconds", 0.1)))
+    sandbox.start()
+    stack.callback(sandbox.stop)
+    return sandbox
+
+
+def make_client(session, stack: ExitStack):
+    from app.fiscal.py.client import SifenClient
+
+    company = session.company
+    if company.environment == "sandbox":
+        url = session.setting(SANDBOX_URL_KEY)
+        if not url:
+            url = start_embedded_sandbox(session, stack).url
+        identity = session.identity if url.startswith("https://") else None
+        client = SifenClient.for_environment("sandbox", sandbox_url=url, identity=identity,
+                                             ca_file=session.setting(SANDBOX_CA_KEY), timeout=(5, 30))
+    else:
+        client = SifenClient.for_environment(company.environment, identity=session.identity)
+    stack.callback(client.close)
+    return client
+
+
+def make_protocol(session, stack: ExitStack) -> SifenProtocol:
+    """What app.pos.runtime.make_worker plugs in for a PY company."""
+    return SifenProtocol(make_client(session, stack), protocol_settings(session), ambiente=session.company.ambiente)
+
+
+# ------------------------------------------------------------------------ deadline watch
+
+@dataclass(frozen=True)
+class Deadline:
+    document_id: int
+    number: str
+    key: str
+    status: str
+    age_hours: float  # since dFecFirma
+    late: bool  # > 72 h: SIFEN approves it as "transmisión extemporánea" (1005)
+    hours_to_late: float
+    expired: bool  # dFeEmiDE > 720 h ago: SIFEN rejects it (1150)
+    hours_to_expiry: float
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+
+def deadline_watch(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Deadline]:
+    """Every PY document not yet approved, with its age against the 72 h rule and the 30-day
+    hard limit (MT §6.2.1), most urgent first."""
+    now = now or datetime.now(timezone.utc)
+    rows = conn.execute("SELECT id, number, key, status, signed_at, issued_at FROM documents "
+                        "WHERE country='PY' AND status IN ('signed', 'sent')").fetchall()
+    out = []
+    for r in rows:
+        signed = datetime.fromisoformat(r["signed_at"])
+        issued = datetime.fromisoformat(r["issued_at"])
+        age = (now - signed) / timedelta(hours=1)
+        issued_age = (now - issued) / timedelta(hours=1)
+        out.append(Deadline(r["id"], r["number"], r["key"], r["status"], round(age, 2), age > 72,
+                            round(72 - age, 2), issued_age > 720, round(720 - issued_age, 2)))
+    return sorted(out, key=lambda d: d.hours_to_late)

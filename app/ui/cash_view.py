@@ -1,0 +1,260 @@
+"""Caja: open a shift with a float, cash in/out, X report, close with a count → Z report."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
+
+from app.core.errors import MostradorError
+from app.core.money import ZERO, fmt
+from app.pos import shifts
+from app.ui.context import AppContext
+from app.ui.i18n import tr
+from app.ui.widgets import error_text, Banner, fkey_button
+
+
+def _(text: str) -> str:
+    return tr("CashView", text)
+
+
+class CashView(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.last_z = None
+        lay = QHBoxLayout(self)
+        left = QVBoxLayout()
+        lay.addLayout(left, 3)
+        self.state = QLabel()
+        self.state.setObjectName("bigmsg")
+        self.state.setWordWrap(True)
+        left.addWidget(self.state)
+
+        self.open_box = QGroupBox(_("Abrir caja"))
+        ob = QHBoxLayout(self.open_box)
+        ob.addWidget(QLabel(_("Fondo inicial $")))
+        self.float_field = QLineEdit("0.00")
+        self.float_field.returnPressed.connect(self.open_shift)
+        ob.addWidget(self.float_field)
+        ob.addWidget(fkey_button(_("Abrir caja"), "F9", self.open_shift, primary=True))
+        left.addWidget(self.open_box)
+
+        self.ops_box = QGroupBox(_("Turno abierto"))
+        ops = QGridLayout(self.ops_box)
+        ops.addWidget(fkey_button(_("Informe X"), "F5", self.show_x), 0, 0)
+        ops.addWidget(fkey_button(_("Ingreso de efectivo"), "F6", lambda: self.start_movement("in")), 0, 1)
+        ops.addWidget(fkey_button(_("Retiro de efectivo"), "F7", lambda: self.start_movement("out")), 0, 2)
+        ops.addWidget(fkey_button(_("Cerrar caja"), "F8", self.start_close), 0, 3)
+        self.move_kind = QComboBox()
+        self.move_kind.addItem(_("Ingreso"), "in")
+        self.move_kind.addItem(_("Retiro"), "out")
+        self.move_amount = QLineEdit()
+        self.move_amount.setPlaceholderText(_("Monto"))
+        self.move_reason = QLineEdit()
+        self.move_reason.setPlaceholderText(_("Motivo (obligatorio)"))
+        self.move_reason.returnPressed.connect(self.save_movement)
+        self.move_amount.returnPressed.connect(self.move_reason.setFocus)
+        ops.addWidget(self.move_kind, 1, 0)
+        ops.addWidget(self.move_amount, 1, 1)
+        ops.addWidget(self.move_reason, 1, 2)
+        ops.addWidget(fkey_button(_("Registrar"), "Enter", self.save_movement), 1, 3)
+        left.addWidget(self.ops_box)
+
+        self.close_box = QGroupBox(_("Cierre: arqueo por denominación"))
+        cb = QVBoxLayout(self.close_box)
+        grid = QGridLayout()
+        self.denoms: dict[Decimal, QSpinBox] = {}
+        for i, d in enumerate(shifts.DENOMINATIONS):
+            spin = QSpinBox()
+            spin.setRange(0, 100000)
+            spin.valueChanged.connect(self.update_close)
+            self.denoms[d] = spin
+            grid.addWidget(QLabel(f"$ {d}"), i // 4, (i % 4) * 2)
+            grid.addWidget(spin, i // 4, (i % 4) * 2 + 1)
+        cb.addLayout(grid)
+        self.others_grid = QGridLayout()
+        cb.addLayout(self.others_grid)
+        self.others: dict[str, QLineEdit] = {}
+        self.close_state = QLabel()
+        self.close_state.setWordWrap(True)
+        cb.addWidget(self.close_state)
+        self.close_warn = QLabel()
+        self.close_warn.setWordWrap(True)
+        self.close_warn.setStyleSheet("color:#b35c00;font-weight:bold;")
+        cb.addWidget(self.close_warn)
+        row = QHBoxLayout()
+        row.addWidget(fkey_button(_("Cancelar cierre"), "Esc", self.cancel_close))
+        row.addStretch(1)
+        row.addWidget(fkey_button(_("Confirmar cierre"), "F12", self.confirm_close, primary=True))
+        cb.addLayout(row)
+        self.close_box.hide()
+        left.addWidget(self.close_box)
+        self.message = Banner()
+        left.addWidget(self.message)
+        left.addStretch(1)
+
+        right = QVBoxLayout()
+        lay.addLayout(right, 2)
+        right.addWidget(QLabel(_("Informe")))
+        self.report = QPlainTextEdit()
+        self.report.setReadOnly(True)
+        self.report.setStyleSheet("font-family: monospace; font-size: 13px;")
+        right.addWidget(self.report, 1)
+        hist = QHBoxLayout()
+        hist.addWidget(QLabel(_("Turnos anteriores")))
+        self.history = QComboBox()
+        self.history.activated.connect(self.show_history)
+        hist.addWidget(self.history, 1)
+        right.addLayout(hist)
+
+        for key, slot in (("F9", self.open_shift), ("F5", self.show_x), ("F6", lambda: self.start_movement("in")),
+                          ("F7", lambda: self.start_movement("out")), ("F8", self.start_close),
+                          ("F12", self.confirm_close), ("Escape", self.cancel_close)):
+            s = QShortcut(QKeySequence(key), self)
+            s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            s.activated.connect(slot)
+        self.refresh()
+
+    def activated(self) -> None:
+        self.refresh()
+
+    @property
+    def shift(self):
+        return shifts.current(self.ctx.conn, self.ctx.establishment, self.ctx.point)
+
+    def refresh(self) -> None:
+        shift = self.shift
+        self.open_box.setVisible(shift is None)
+        self.ops_box.setVisible(shift is not None)
+        if shift is None:
+            self.close_box.hide()
+            self.state.setText(_("La caja {0}-{1} está cerrada.").format(self.ctx.establishment, self.ctx.point))
+            self.float_field.setFocus()
+        else:
+            self.state.setText(_("Turno N.º {0} abierto por {1} — fondo $ {2}").format(
+                shift.id, shift.cashier, fmt(shift.opening_float)))
+            if not self.close_box.isVisible():
+                self.show_x()
+        self.history.clear()
+        for s in shifts.history(self.ctx.conn):
+            if not s.is_open:
+                self.history.addItem(_("Turno {0} — {1}").format(s.id, s.closed_at[:16].replace("T", " ")), s.id)
+
+    def open_shift(self) -> None:
+        if self.shift is not None:
+            return
+        try:
+            shifts.open_shift(self.ctx.conn, self.ctx.establishment, self.ctx.point, self.ctx.user.name,
+                              self.float_field.text().strip().replace(",", "."))
+        except MostradorError as exc:
+            self.message.error(error_text(exc))
+            return
+        self.message.info(_("Caja abierta"))
+        self.refresh()
+
+    def show_x(self) -> None:
+        shift = self.shift
+        if shift is None:
+            return
+        self.report.setPlainText(shifts.report_text(shifts.report(self.ctx.conn, shift.id).as_dict()))
+
+    def start_movement(self, kind: str) -> None:
+        if self.shift is None:
+            return
+        self.move_kind.setCurrentIndex(self.move_kind.findData(kind))
+        self.move_amount.setFocus()
+        self.move_amount.selectAll()
+
+    def save_movement(self) -> None:
+        shift = self.shift
+        if shift is None:
+            return
+        try:
+            shifts.cash_movement(self.ctx.conn, shift.id, self.move_kind.currentData(),
+                                 self.move_amount.text().strip().replace(",", "."), self.move_reason.text(),
+                                 self.ctx.user.name)
+        except MostradorError as exc:
+            self.message.error(error_text(exc))
+            return
+        self.message.info(_("Movimiento registrado"))
+        self.move_amount.clear()
+        self.move_reason.clear()
+        self.show_x()
+
+    # ------------------------------------------------------------------------------ closing
+    def start_close(self) -> None:
+        shift = self.shift
+        if shift is None:
+            return
+        rep = shifts.report(self.ctx.conn, shift.id)
+        while self.others_grid.count():
+            w = self.others_grid.takeAt(0).widget()
+            if w:
+                w.setParent(None)
+        self.others.clear()
+        row = 0
+        for m in rep.methods:
+            if m.method == shifts.CASH:
+                continue
+            self.others_grid.addWidget(QLabel(_("{0} (comprobantes) $").format(m.label)), row, 0)
+            f = QLineEdit()
+            f.setPlaceholderText(fmt(m.expected))
+            f.textChanged.connect(self.update_close)
+            self.others_grid.addWidget(f, row, 1)
+            self.others[m.method] = f
+            row += 1
+        self.close_warn.setText("\n".join(shifts.closing_warnings(self.ctx.conn, shift.id)))
+        self.close_box.show()
+        self.update_close()
+        next(iter(self.denoms.values())).setFocus()
+
+    def cancel_close(self) -> None:
+        self.close_box.hide()
+
+    def counted(self) -> tuple[dict, dict]:
+        denoms = {str(d): s.value() for d, s in self.denoms.items() if s.value()}
+        others = {k: (f.text().strip().replace(",", ".") or "0") for k, f in self.others.items()}
+        return denoms, others
+
+    def update_close(self) -> None:
+        shift = self.shift
+        if shift is None or not self.close_box.isVisible():
+            return
+        denoms, _o = self.counted()
+        try:
+            cash = shifts.count_cash({k: v for k, v in denoms.items()})
+        except MostradorError:
+            cash = ZERO
+        rep = shifts.report(self.ctx.conn, shift.id)
+        diff = cash - rep.expected_cash
+        self.close_state.setText(_("Efectivo contado $ {0} — esperado $ {1} — diferencia $ {2}").format(
+            fmt(cash), fmt(rep.expected_cash), fmt(diff)))
+        self.close_state.setStyleSheet("color:#1b5e20;font-weight:bold;" if diff == ZERO else "color:#b00020;font-weight:bold;")
+
+    def confirm_close(self) -> None:
+        shift = self.shift
+        if shift is None or not self.close_box.isVisible():
+            return
+        denoms, others = self.counted()
+        try:
+            rep = shifts.close_shift(self.ctx.conn, shift.id, denominations=denoms, other_counts=others,
+                                     closed_by=self.ctx.user.name)
+        except MostradorError as exc:
+            self.message.error(error_text(exc))
+            return
+        self.last_z = rep
+        self.close_box.hide()
+        for s in self.denoms.values():
+            s.setValue(0)
+        self.refresh()
+        self.report.setPlainText(shifts.report_text(rep.as_dict()))
+        self.message.info(_("Turno {0} cerrado. Diferencia total: $ {1}").format(rep.shift.id, fmt(rep.total_difference)))
+
+    def show_history(self) -> None:
+        sid = self.history.currentData()
+        z = shifts.stored_z(self.ctx.conn, sid) if sid else None
+        if z:
+            self.report.setPlainText(shifts.report_text(z))

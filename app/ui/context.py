@@ -1,0 +1,38 @@
+"""What every screen shares: the open session, the logged-in user, this till, the worker."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+
+class WorkerBridge(QObject):
+    """Carries the sync worker's `on_change(doc_id)` (worker thread) to the Qt main thread."""
+
+    changed = Signal(int)
+
+    def attach(self, worker) -> None:
+        worker.on_change = self.changed.emit  # emitting from another thread queues the call
+
+
+@dataclass
+class AppContext:
+    session: object  # app.pos.session.Session
+    user: object  # app.pos.users.User
+    establishment: str
+    point: str
+    bridge: WorkerBridge
+    worker: object | None = None  # app.sync.worker.Worker, None when transmission is unavailable
+    worker_error: str | None = None
+    demo: bool = False
+    # called with checkout's IssueResult after each committed sale (ticket printing hooks here)
+    on_sale_committed: list[Callable] = field(default_factory=list)
+
+    @property
+    def conn(self):
+        return self.session.conn
+
+    def wake_worker(self) -> None:
+        if self.worker is not None:
+            self.worker.wake()

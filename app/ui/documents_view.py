@@ -1,0 +1,397 @@
+"""Documentos: every document with its status in colour, filters, detail (lines, totals, XML,
+the authority's messages over time), retry now and credit notes. Updates live."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QSplitter, QTableView,
+                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from app.core.errors import MostradorError
+from app.core.money import ZERO, fmt, to_decimal
+from app.pos import credit_notes, till
+from app.pos.cart import CONSUMIDOR_FINAL_ID, SRI_PAYMENT_LABELS, TAX_CATEGORIES
+from app.store import documents
+from app.ui.context import AppContext
+from app.ui.i18n import tr
+from app.ui.style import STATUS_COLORS
+from app.ui.widgets import error_text, Banner, open_dialog, fkey_button
+
+
+def _(text: str) -> str:
+    return tr("DocumentsView", text)
+
+
+def local_time(iso: str | None) -> str:
+    if not iso:
+        return ""
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+HEADERS = ("Número", "Tipo", "Fecha", "Cliente", "Total", "Estado")
+
+
+class DocumentsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.rows: list = []
+
+    def set_rows(self, rows: list) -> None:
+        self.beginResetModel()
+        self.rows = rows
+        self.endResetModel()
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802
+        return len(HEADERS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return _(HEADERS[section])
+        return None
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r["number"], _(till.KIND_LABELS.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
+                    r["buyer_name"], fmt(Decimal(r["total"])), _(till.STATUS_LABELS.get(r["status"], r["status"])).upper()
+                    )[col]
+        if role == Qt.ItemDataRole.BackgroundRole and col == 5:
+            return QBrush(QColor(STATUS_COLORS.get(r["status"], ("#ffffff", ""))[0]))
+        if role == Qt.ItemDataRole.ForegroundRole and col == 5:
+            return QBrush(QColor(STATUS_COLORS.get(r["status"], ("", "#000000"))[1]))
+        if role == Qt.ItemDataRole.FontRole and col == 5:
+            f = QFont()
+            f.setBold(True)
+            return f
+        if role == Qt.ItemDataRole.TextAlignmentRole and col == 4:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class DocumentsView(QWidget):
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.credit_dialog = None
+        self._stamp = None
+        lay = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        self.use_dates = QCheckBox(_("Desde"))
+        self.date_from = QDateEdit(QDate.currentDate().addDays(-30))
+        self.date_to = QDateEdit(QDate.currentDate())
+        for d in (self.date_from, self.date_to):
+            d.setCalendarPopup(True)
+            d.setDisplayFormat("dd/MM/yyyy")
+            d.dateChanged.connect(self.reload)
+        self.use_dates.toggled.connect(self.reload)
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+        self.kind = QComboBox()
+        self.kind.addItem(_("Todos los tipos"), None)
+        for k in ("invoices", "credit-notes"):
+            self.kind.addItem(_(till.KIND_LABELS[k]), k)
+        self.status = QComboBox()
+        self.status.addItem(_("Todos los estados"), None)
+        for s, label in till.STATUS_LABELS.items():
+            self.status.addItem(_(label).capitalize(), s)
+        self.customer = QLineEdit()
+        self.customer.setPlaceholderText(_("Cliente, identificación o número"))
+        for w in (self.kind, self.status):
+            w.currentIndexChanged.connect(self.reload)
+        self.customer.textChanged.connect(self.reload)
+        filters.addWidget(self.use_dates)
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel(_("hasta")))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.kind)
+        filters.addWidget(self.status)
+        filters.addWidget(self.customer, 1)
+        lay.addLayout(filters)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        self.model = DocumentsModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        for c in (0, 1, 2, 4, 5):
+            self.table.horizontalHeader().setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.selectionModel().currentRowChanged.connect(lambda *_a: self.show_detail())
+        split.addWidget(self.table)
+
+        self.detail = QTabWidget()
+        self.summary = QPlainTextEdit()
+        self.xml = QPlainTextEdit()
+        self.history = QTableWidget(0, 3)
+        self.history.setHorizontalHeaderLabels([_("Fecha"), _("Estado"), _("Mensajes del SRI")])
+        self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        self.history.verticalHeader().setVisible(False)
+        for w in (self.summary, self.xml):
+            w.setReadOnly(True)
+        self.xml.setStyleSheet("font-family: monospace; font-size: 12px;")
+        self.summary.setStyleSheet("font-family: monospace; font-size: 13px;")
+        self.detail.addTab(self.summary, _("Detalle"))
+        self.detail.addTab(self.history, _("Historial"))
+        self.detail.addTab(self.xml, _("XML firmado"))
+        split.addWidget(self.detail)
+        split.setSizes([380, 300])
+        lay.addWidget(split, 1)
+
+        self.message = Banner()
+        lay.addWidget(self.message)
+        actions = QHBoxLayout()
+        self.retry_button = fkey_button(_("Reintentar ahora"), "F5", self.retry)
+        self.credit_button = fkey_button(_("Nota de crédito"), "F6", self.credit_note)
+        actions.addWidget(self.retry_button)
+        actions.addWidget(self.credit_button)
+        actions.addStretch(1)
+        lay.addLayout(actions)
+        for key, slot in (("F5", self.retry), ("F6", self.credit_note)):
+            s = QShortcut(QKeySequence(key), self)
+            s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            s.activated.connect(slot)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.poll)
+        self.timer.start(1000)
+        self.reload()
+
+    def activated(self) -> None:
+        self.reload()
+        self.table.setFocus()
+
+    # ------------------------------------------------------------------------------ data
+    def reload(self, *_a) -> None:
+        selected = self.current_id()
+        rows = till.find_documents(
+            self.ctx.conn,
+            date_from=self.date_from.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else None,
+            date_to=self.date_to.date().toString("yyyy-MM-dd") if self.use_dates.isChecked() else None,
+            kind=self.kind.currentData(), status=self.status.currentData(), customer=self.customer.text())
+        self.model.set_rows(rows)
+        self._stamp = till.documents_stamp(self.ctx.conn)
+        row = next((i for i, r in enumerate(rows) if r["id"] == selected), 0 if rows else -1)
+        if row >= 0:
+            self.table.selectRow(row)
+        self.show_detail()
+
+    def poll(self) -> None:
+        if self.isVisible() and till.documents_stamp(self.ctx.conn) != self._stamp:
+            self.reload()
+
+    def document_changed(self, doc_id: int) -> None:
+        self.reload()
+
+    def current_id(self) -> int | None:
+        idx = self.table.currentIndex() if hasattr(self, "table") else None
+        if idx is None or not idx.isValid() or idx.row() >= len(self.model.rows):
+            return None
+        return self.model.rows[idx.row()]["id"]
+
+    def status_of(self, doc_id: int) -> str:
+        return documents.get(self.ctx.conn, doc_id)["status"]
+
+    def show_detail(self) -> None:
+        doc_id = self.current_id()
+        if doc_id is None:
+            self.summary.setPlainText(_("No hay documentos con estos filtros."))
+            self.xml.clear()
+            self.history.setRowCount(0)
+            self.retry_button.setEnabled(False)
+            self.credit_button.setEnabled(False)
+            return
+        d = documents.get(self.ctx.conn, doc_id)
+        body = till.document_request(self.ctx.conn, doc_id)
+        lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
+                 f"{_('Estado')}: {_(till.STATUS_LABELS.get(d['status'], d['status'])).upper()}",
+                 f"{_('Clave de acceso')}: {d['key']}",
+                 f"{_('Emitido')}: {local_time(d['issued_at'])}   {_('Autorizado')}: {local_time(d['authorized_at']) or '—'}",
+                 f"{_('Cliente')}: {d['buyer_name']} ({d['buyer_id']})", ""]
+        if body.get("numero_documento_modificado"):
+            lines.insert(4, f"{_('Modifica la factura')} {body['numero_documento_modificado']}: {body.get('motivo', '')}")
+        lines.append(f"{_('Cant.'):>8}  {_('Descripción'):<40} {_('P. unit.'):>11} {_('Desc.'):>8} {_('Total'):>10}")
+        for it in body.get("items", []):
+            lines.append(f"{str(it.get('cantidad')):>8}  {str(it.get('descripcion', ''))[:40]:<40} "
+                         f"{str(it.get('precio_unitario')):>11} {str(it.get('descuento', '0')):>8} "
+                         f"{str(it.get('precio_total_sin_impuestos')):>10}")
+        tot = body.get("totales", {})
+        lines.append("")
+        lines.append(f"{_('Subtotal sin impuestos')}: {tot.get('total_sin_impuestos')}")
+        for t in tot.get("impuestos", []):
+            cat = TAX_CATEGORIES.get(str(t.get("codigo_porcentaje")))
+            name = _(cat.label) if cat else f"{_('IVA código')} {t.get('codigo_porcentaje')}"
+            lines.append(f"  {name}: {_('base')} {t.get('base_imponible')}  {_('impuesto')} {t.get('valor')}")
+        lines.append(f"{_('TOTAL')}: {d['total']}")
+        pays = till.document_payments(self.ctx.conn, doc_id)
+        if pays:
+            lines.append(_("Pagos") + ": " + ", ".join(f"{SRI_PAYMENT_LABELS.get(m, m)} {fmt(a)}" for m, a in pays))
+        if d["last_messages"]:
+            lines += ["", _("Últimos mensajes del SRI:")] + _messages(d["last_messages"]).splitlines()
+        self.summary.setPlainText("\n".join(lines))
+        self.xml.setPlainText(bytes(d["xml"]).decode("utf-8", errors="replace"))
+        events = documents.events(self.ctx.conn, doc_id)
+        self.history.setRowCount(len(events))
+        for r, e in enumerate(events):
+            label = _(till.STATUS_LABELS.get(e["status"], e["status"]))
+            for c, text in enumerate((local_time(e["at"]), label, _messages(e["detail"]))):
+                item = QTableWidgetItem(text)
+                if c == 1:
+                    item.setBackground(QColor(STATUS_COLORS.get(e["status"], ("#ffffff", ""))[0]))
+                self.history.setItem(r, c, item)
+        self.history.resizeRowsToContents()
+        self.retry_button.setEnabled(d["status"] in ("signed", "sent"))
+        self.credit_button.setEnabled(d["kind"] == "invoices" and d["status"] == "authorized"
+                                      and d["buyer_id"] != CONSUMIDOR_FINAL_ID)
+
+    # ------------------------------------------------------------------------------ actions
+    def retry(self) -> None:
+        doc_id = self.current_id()
+        if doc_id is None:
+            return
+        if self.status_of(doc_id) not in ("signed", "sent"):
+            self.message.error(_("Este documento no está pendiente de envío"))
+            return
+        till.retry_now(self.ctx.conn, doc_id)
+        if self.ctx.worker is None:
+            self.message.error(_("La transmisión está detenida: {0}").format(self.ctx.worker_error or ""))
+            return
+        self.ctx.wake_worker()
+        self.message.info(_("Reintentando el envío al SRI…"))
+
+    def credit_note(self) -> None:
+        doc_id = self.current_id()
+        if doc_id is None:
+            return
+        try:
+            lines = credit_notes.creditable_lines(self.ctx.conn, doc_id)
+        except MostradorError as exc:
+            self.message.error(error_text(exc))
+            return
+        self.credit_dialog = CreditNoteDialog(self, doc_id, lines)
+        open_dialog(self.credit_dialog)
+
+
+def _messages(detail: str) -> str:
+    """The authority's messages as readable lines (they are stored verbatim, as JSON)."""
+    try:
+        data = json.loads(detail)
+    except (TypeError, ValueError):
+        return str(detail)
+    if isinstance(data, dict):
+        msgs = data.get("messages") or []
+        head = data.get("detail") or ""
+    else:
+        msgs, head = data if isinstance(data, list) else [], ""
+    out = [head] if head else []
+    for m in msgs:
+        if isinstance(m, dict):
+            parts = [m.get("tipo") or m.get("type"), m.get("identificador") or m.get("code"),
+                     m.get("mensaje") or m.get("message"),
+                     m.get("informacionAdicional") or m.get("informacion_adicional")]
+            out.append(" · ".join(str(p) for p in parts if p))
+        else:
+            out.append(str(m))
+    return "\n".join(out)
+
+
+class CreditNoteDialog(QDialog):
+    """Choose lines and quantities to return; issues the credit note through checkout."""
+
+    def __init__(self, view: DocumentsView, doc_id: int, lines: list):
+        super().__init__(view)
+        self.view = view
+        self.doc_id = doc_id
+        self.lines = lines
+        self.result = None
+        self.setWindowTitle(_("Nota de crédito"))
+        self.setModal(True)
+        self.resize(760, 420)
+        lay = QVBoxLayout(self)
+        d = documents.get(view.ctx.conn, doc_id)
+        lay.addWidget(QLabel(_("Factura {0} — {1}").format(d["number"], d["buyer_name"])))
+        self.table = QTableWidget(len(lines), 5)
+        self.table.setHorizontalHeaderLabels([_("Código"), _("Descripción"), _("Vendido"), _("Disponible"),
+                                              _("A devolver")])
+        self.table.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.qty_fields: list[QLineEdit] = []
+        for r, ln in enumerate(lines):
+            for c, text in enumerate((ln.code, ln.description, f"{ln.sold.normalize():f}",
+                                      f"{ln.available.normalize():f}")):
+                item = QTableWidgetItem(text)
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+                self.table.setItem(r, c, item)
+            f = QLineEdit("0")
+            f.setAlignment(Qt.AlignmentFlag.AlignRight)
+            f.textChanged.connect(self.update_total)
+            self.table.setCellWidget(r, 4, f)
+            self.qty_fields.append(f)
+        lay.addWidget(self.table)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(_("Motivo")))
+        self.reason = QLineEdit(_("Devolución de mercadería"))
+        row.addWidget(self.reason, 1)
+        lay.addLayout(row)
+        self.total = QLabel()
+        lay.addWidget(self.total)
+        self.error = Banner()
+        lay.addWidget(self.error)
+        buttons = QHBoxLayout()
+        buttons.addWidget(fkey_button(_("Todo"), "F4", self.select_all))
+        buttons.addStretch(1)
+        buttons.addWidget(fkey_button(_("Cancelar"), "Esc", self.reject))
+        buttons.addWidget(fkey_button(_("Emitir nota de crédito"), "F12", self.issue, primary=True))
+        lay.addLayout(buttons)
+        QShortcut(QKeySequence("F12"), self).activated.connect(self.issue)
+        QShortcut(QKeySequence("F4"), self).activated.connect(self.select_all)
+        if self.qty_fields:
+            self.qty_fields[0].setFocus()
+            self.qty_fields[0].selectAll()
+        self.update_total()
+
+    def select_all(self) -> None:
+        for f, ln in zip(self.qty_fields, self.lines):
+            f.setText(f"{ln.available.normalize():f}")
+
+    def quantities(self) -> dict[int, Decimal]:
+        out = {}
+        for f, ln in zip(self.qty_fields, self.lines):
+            out[ln.index] = to_decimal(f.text().strip().replace(",", ".") or "0", field=_("cantidad"))
+        return out
+
+    def update_total(self) -> None:
+        try:
+            body = credit_notes.build_body(self.view.ctx.conn, self.doc_id, self.quantities(), self.reason.text() or "-")
+            self.total.setText(_("Total de la nota de crédito: $ {0}").format(fmt(body["totales"]["importe_total"])))
+            self.error.clear_message()
+        except (MostradorError, ValueError) as exc:
+            self.total.setText(_("Total de la nota de crédito: $ {0}").format(fmt(ZERO)))
+            if any(f.text().strip() not in ("", "0") for f in self.qty_fields):
+                self.error.error(error_text(exc))
+
+    def issue(self) -> None:
+        try:
+            self.result = till.issue_credit_note(self.view.ctx.session, self.doc_id, self.quantities(),
+                                                 self.reason.text(), user=self.view.ctx.user.name)
+        except (MostradorError, ValueError) as exc:
+            self.error.error(error_text(exc))
+            return
+        self.view.ctx.wake_worker()
+        self.view.message.info(_("Nota de crédito {0} emitida").format(self.result.document.number))
+        self.accept()
+        self.view.reload()

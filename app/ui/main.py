@@ -1,0 +1,239 @@
+"""The main window and `run(data_dir, demo)`, the entry point the CLI calls."""
+from __future__ import annotations
+
+import logging
+import sys
+from contextlib import ExitStack
+from decimal import Decimal
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QHBoxLayout, QLabel, QMainWindow, QPushButton,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from app.ui.context import AppContext, WorkerBridge
+from app.ui.i18n import tr
+from app.ui.scanner import ScannerFilter
+
+log = logging.getLogger("mostrador.ui")
+
+
+def _(text: str) -> str:
+    return tr("MainWindow", text)
+
+
+# (key, label, shortcut, factory module.class)
+SCREENS = (
+    ("sale", "Venta", "Ctrl+1", "app.ui.sale_view:SaleView"),
+    ("documents", "Documentos", "Ctrl+2", "app.ui.documents_view:DocumentsView"),
+    ("cash", "Caja", "Ctrl+3", "app.ui.cash_view:CashView"),
+    ("products", "Productos", "Ctrl+4", "app.ui.catalog_views:ProductsView"),
+    ("customers", "Clientes", "Ctrl+5", "app.ui.catalog_views:CustomersView"),
+    ("reports", "Reportes", "Ctrl+6", "app.ui.reports_view:ReportsView"),
+    ("settings", "Configuración", "Ctrl+7", "app.ui.settings_view:SettingsView"),
+)
+
+
+def _load(spec: str):
+    import importlib
+
+    module, _, name = spec.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext):
+        super().__init__()
+        self.ctx = ctx
+        company = ctx.session.company
+        self.setWindowTitle(_("Mostrador — {0}").format(company.nombre_comercial or company.razon_social))
+        self.setMinimumSize(1024, 700)
+        central = QWidget()
+        root = QHBoxLayout(central)
+        root.setContentsMargins(0, 0, 0, 0)
+        root.setSpacing(0)
+        nav = QWidget()
+        nav.setObjectName("navbar")
+        nav.setFixedWidth(150)
+        nav_lay = QVBoxLayout(nav)
+        title = QLabel("Mostrador")
+        title.setStyleSheet("color:white;font-size:20px;font-weight:bold;padding:8px;")
+        nav_lay.addWidget(title)
+        self.stack = QStackedWidget()
+        self.views: dict[str, QWidget] = {}
+        self.buttons: dict[str, QPushButton] = {}
+        group = QButtonGroup(self)
+        for key, label, shortcut, _spec in SCREENS:
+            b = QPushButton(f"{_(label)}\n{shortcut}")
+            b.setProperty("nav", True)
+            b.setCheckable(True)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, k=key: self.show_screen(k))
+            group.addButton(b)
+            nav_lay.addWidget(b)
+            self.buttons[key] = b
+            QShortcut(QKeySequence(shortcut), self).activated.connect(lambda k=key: self.show_screen(k))
+        nav_lay.addStretch(1)
+        if ctx.demo:
+            demo = QLabel(_("DEMOSTRACIÓN\nSupervisor: 2468"))
+            demo.setStyleSheet("color:#ffcc80;padding:6px;font-weight:bold;font-size:12px;")
+            nav_lay.addWidget(demo)
+        root.addWidget(nav)
+        root.addWidget(self.stack, 1)
+        self.setCentralWidget(central)
+        from app.ui.status_panel import StatusPanel
+
+        self.status = StatusPanel(ctx)
+        self.statusBar().addPermanentWidget(self.status, 1)
+        self.statusBar().setSizeGripEnabled(False)
+        self.show_screen("sale")
+        self.scanner = ScannerFilter(self._scanned, target=lambda: self.sale.code, active=self._scanner_active,
+                                     parent=self)
+        QApplication.instance().installEventFilter(self.scanner)
+        ctx.bridge.changed.connect(self._document_changed)
+
+    @property
+    def sale(self):
+        return self.view("sale")
+
+    def view(self, key: str) -> QWidget:
+        if key not in self.views:
+            spec = dict((k, s) for k, _l, _s, s in SCREENS)[key]
+            w = _load(spec)(self.ctx)
+            self.views[key] = w
+            self.stack.addWidget(w)
+        return self.views[key]
+
+    def show_screen(self, key: str) -> QWidget:
+        w = self.view(key)
+        self.stack.setCurrentWidget(w)
+        self.buttons[key].setChecked(True)
+        if hasattr(w, "activated"):
+            w.activated()
+        return w
+
+    def _scanner_active(self) -> bool:
+        # Scans are routed to the sale only while the sale screen is in front and no dialog is
+        # open; on Productos a scan must land in the barcode field the owner is filling.
+        return (self.stack.currentWidget() is self.views.get("sale")
+                and QApplication.activeModalWidget() is None
+                and QApplication.activeWindow() in (self, None))
+
+    def _scanned(self, code: str) -> None:
+        self.show_screen("sale")
+        self.sale.scan(code)
+
+    def _document_changed(self, doc_id: int) -> None:
+        docs = self.views.get("documents")
+        if docs is not None:
+            docs.document_changed(doc_id)
+        self.status.refresh()
+
+    def shutdown(self) -> None:
+        """Stops the polling timers and the scanner filter (before the database closes)."""
+        from PySide6.QtCore import QTimer
+
+        for t in self.findChildren(QTimer):
+            t.stop()
+        QApplication.instance().removeEventFilter(self.scanner)
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.shutdown()
+        super().closeEvent(event)
+
+
+# ------------------------------------------------------------------------------------ start-up
+
+def make_app() -> QApplication:
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    from app.ui import i18n
+    from app.ui.style import STYLE
+
+    i18n.install(app)
+    app.setApplicationName("Mostrador")
+    app.setStyleSheet(STYLE)
+    return app
+
+
+def prepare_demo(data_dir) -> object:
+    """The demo company, catalog, users and an open shift (demo mode and screenshots)."""
+    from app.config import DataDir
+    from app.pos import catalog, setup, shifts, users
+    from app.pos.demo import create_demo_company
+
+    session = create_demo_company(DataDir(data_dir), "EC")
+    catalog.seed_demo_catalog(session.conn)
+    users.ensure_demo_users(session.conn)
+    est, point = setup.till(session.conn, session.company)
+    if shifts.current(session.conn, est, point) is None:
+        shifts.open_shift(session.conn, est, point, users.DEMO_USERS[0][0], Decimal("50.00"))
+    return session
+
+
+def build_context(session, user, *, demo: bool, stack: ExitStack | None, start_worker: bool = True) -> AppContext:
+    from app.pos import setup
+
+    est, point = setup.till(session.conn, session.company)
+    ctx = AppContext(session, user, est, point, WorkerBridge(), demo=demo)
+    if start_worker and stack is not None:
+        try:
+            from app.pos.runtime import make_worker
+
+            worker = make_worker(session, stack)
+            ctx.bridge.attach(worker)
+            thread = worker.start_thread()
+            # runs before make_worker's own clean-ups (LIFO): the thread is gone before its
+            # connection and the embedded sandbox are closed
+            stack.callback(lambda: (worker.stop(), thread.join(10)))
+            ctx.worker = worker
+        except Exception as exc:  # the till keeps selling; documents wait in the outbox
+            log.exception("no se pudo iniciar la transmisión")
+            ctx.worker_error = f"{type(exc).__name__}: {exc}"
+    return ctx
+
+
+def run(data_dir=None, demo: bool = False) -> int:
+    """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True)."""
+    from app.config import DataDir
+    from app.pos import setup, users
+    from app.pos.session import Session
+
+    app = make_app()
+    data = DataDir(data_dir)
+    if demo:
+        from app.pos.demo import ensure_usable_keyring
+
+        ensure_usable_keyring()
+        session = prepare_demo(data.root)
+        user = users.authenticate(session.conn, users.DEMO_USERS[0][2])
+    else:
+        session = Session(data)
+        if not setup.is_configured(session.conn):
+            from app.ui.wizard import SetupWizard
+
+            wizard = SetupWizard(data, session.conn)
+            if wizard.exec() != SetupWizard.DialogCode.Accepted:
+                return 1
+            session.__dict__.pop("company", None)
+        from app.ui.login import LoginDialog
+
+        login = LoginDialog(session.conn)
+        if login.exec() != LoginDialog.DialogCode.Accepted:
+            return 1
+        user = login.user
+    with ExitStack() as stack:
+        ctx = build_context(session, user, demo=demo, stack=stack)
+        window = MainWindow(ctx)
+        window.resize(1280, 800)
+        window.show()
+        return app.exec()
+
+
+def main() -> int:
+    import argparse
+
+    p = argparse.ArgumentParser(prog="python -m app.ui", description=_("Mostrador: ventana de caja"))
+    p.add_argument("--data-dir", metavar="DIR")
+    p.add_argument("--demo", action="store_true", help=_("empresa de demostración contra el SRI simulado"))
+    args = p.parse_args()
+    return run(args.data_dir, demo=args.demo)

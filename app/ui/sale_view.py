@@ -1,0 +1,532 @@
+"""Venta: the code field, the lines, the customer, the totals per tax rate, Cobrar (F12)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
+                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+
+from app.core.errors import MostradorError
+from app.core.money import ZERO, fmt, to_decimal
+from app.pos import audit, catalog, shifts, till
+from app.pos.cart import (FINAL_CONSUMER, ID_TYPE_LABELS, TAX_CATEGORIES, Buyer, BuyerRequired, Cart,
+                          detect_id_type, identification_errors)
+from app.ui.context import AppContext
+from app.ui.i18n import tr
+from app.ui.widgets import error_text, Banner, open_dialog, PinDialog, fkey_button
+
+
+def _(text: str) -> str:
+    return tr("SaleView", text)
+
+
+def money(value: Decimal) -> str:
+    return f"$ {fmt(value)}"
+
+
+def qty_text(q: Decimal) -> str:
+    return f"{q.normalize():f}"
+
+
+class CodeField(QLineEdit):
+    """The code field; Up/Down move through search results or the sale's lines."""
+
+    moved = Signal(int)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down):
+            self.moved.emit(-1 if event.key() == Qt.Key.Key_Up else 1)
+            return
+        super().keyPressEvent(event)
+
+
+COLUMNS = ("Código", "Descripción", "Cant.", "P. unit.", "Desc. %", "IVA", "Total")
+
+
+class SaleView(QWidget):
+    sale_committed = Signal(object)  # checkout.IssueResult
+
+    def __init__(self, ctx: AppContext, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.cart = Cart()
+        self.payment_dialog = None
+        self.pin_dialog = None
+        self.last_sale = None
+        self._build()
+        self._shortcuts()
+        self._buyer_changed()
+        self.refresh()
+
+    # ------------------------------------------------------------------------------ layout
+    def _build(self) -> None:
+        root = QHBoxLayout(self)
+        left = QVBoxLayout()
+        root.addLayout(left, 1)
+
+        top = QHBoxLayout()
+        self.code = CodeField()
+        self.code.moved.connect(self._move)
+        self.code.setObjectName("code")
+        self.code.setPlaceholderText(_("Escanee o escriba el código (3*código = 3 unidades)"))
+        self.code.returnPressed.connect(self.enter_code)
+        self.code.textEdited.connect(self._code_edited)
+        top.addWidget(self.code, 1)
+        top.addWidget(fkey_button(_("Buscar"), "F2", self.search))
+        left.addLayout(top)
+
+        self.results = QListWidget()
+        self.results.setMaximumHeight(180)
+        self.results.hide()
+        self.results.itemActivated.connect(self._result_chosen)
+        left.addWidget(self.results)
+
+        self.closed_banner = QLabel(_("La caja está cerrada: abra un turno en Caja (Ctrl+3) para poder cobrar."))
+        self.closed_banner.setStyleSheet("background:#fff3cd;color:#7a5b00;padding:6px;font-weight:bold;")
+        left.addWidget(self.closed_banner)
+
+        self.table = QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        h = self.table.horizontalHeader()
+        h.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        for c in (0, 2, 3, 4, 5, 6):
+            h.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
+        self.table.itemSelectionChanged.connect(self._line_selected)
+        left.addWidget(self.table, 1)
+
+        edit = QHBoxLayout()
+        self.qty = QLineEdit()
+        self.price = QLineEdit()
+        self.discount = QLineEdit()
+        for label, w in ((_("Cantidad (F4)"), self.qty), (_("Precio (F5)"), self.price),
+                         (_("Descuento % (F6)"), self.discount)):
+            edit.addWidget(QLabel(label))
+            w.setMaximumWidth(110)
+            w.returnPressed.connect(self.apply_line_edit)
+            edit.addWidget(w)
+        edit.addStretch(1)
+        left.addLayout(edit)
+
+        self.message = Banner()
+        self.message.setObjectName("bigmsg")
+        left.addWidget(self.message)
+
+        buttons = QGridLayout()
+        buttons.setSpacing(4)
+        specs = [(_("Cliente"), "F3", self.focus_customer), (_("Pre-cuenta"), "F7", self.prebill),
+                 (_("Borrar línea"), "F8", self.delete_line), (_("Nueva venta"), "F9", self.discard_sale)]
+        for i, (text, key, slot) in enumerate(specs):
+            b = fkey_button(text, key, slot)
+            b.setStyleSheet("padding: 6px 4px;")
+            buttons.addWidget(b, 0, i)
+        left.addLayout(buttons)
+
+        side = QWidget()
+        side.setMinimumWidth(280)
+        side.setMaximumWidth(360)  # the lines (descriptions) get every pixel left at 1024×768
+        right = QVBoxLayout(side)
+        right.setContentsMargins(0, 0, 0, 0)
+        root.addWidget(side, 0)
+        box = QGroupBox(_("Cliente"))
+        form = QFormLayout(box)
+        self.buyer_id = QLineEdit()
+        self.buyer_id.setPlaceholderText(_("Vacío = consumidor final"))
+        self.buyer_id.textEdited.connect(self._buyer_id_edited)
+        self.buyer_id.returnPressed.connect(self._buyer_id_done)
+        self.buyer_type = QComboBox()
+        for code in ("04", "05", "06", "08"):
+            self.buyer_type.addItem(_(ID_TYPE_LABELS[code]), code)
+        self.buyer_type.currentIndexChanged.connect(self._buyer_changed)
+        self.buyer_name = QLineEdit()
+        self.buyer_name.textEdited.connect(self._buyer_changed)
+        self.buyer_name.returnPressed.connect(self._buyer_name_done)
+        self.buyer_email = QLineEdit()
+        self.buyer_email.textEdited.connect(self._buyer_changed)
+        self.buyer_email.returnPressed.connect(self.code.setFocus)
+        form.addRow(_("Identificación"), self.buyer_id)
+        form.addRow(_("Tipo"), self.buyer_type)
+        form.addRow(_("Nombre"), self.buyer_name)
+        form.addRow(_("Correo"), self.buyer_email)
+        self.buyer_state = QLabel()
+        self.buyer_state.setWordWrap(True)
+        form.addRow(self.buyer_state)
+        form.addRow(fkey_button(_("Consumidor final"), "Ctrl+F", self.set_final_consumer))
+        right.addWidget(box)
+
+        totals = QGroupBox(_("Totales"))
+        self.totals_grid = QGridLayout(totals)
+        right.addWidget(totals)
+        self.total_label = QLabel(money(ZERO))
+        self.total_label.setObjectName("total")
+        self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
+        right.addWidget(self.total_label)
+        self.pay_button = fkey_button(_("Cobrar"), "F12", self.charge, primary=True)
+        right.addWidget(self.pay_button)
+        self.last_label = QLabel()
+        self.last_label.setObjectName("hint")
+        self.last_label.setWordWrap(True)
+        right.addWidget(self.last_label)
+        right.addStretch(1)
+
+    def _shortcuts(self) -> None:
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for key, slot in (("F2", self.search), ("F3", self.focus_customer), ("F4", lambda: self._focus(self.qty)),
+                          ("F5", lambda: self._focus(self.price)), ("F6", lambda: self._focus(self.discount)),
+                          ("F7", self.prebill), ("F8", self.delete_line), ("F9", self.discard_sale),
+                          ("F12", self.charge), ("Ctrl+F", self.set_final_consumer), ("Escape", self.escape)):
+            s = QShortcut(QKeySequence(key), self)
+            s.setContext(ctx)
+            s.activated.connect(slot)
+
+    # ------------------------------------------------------------------------------ entering items
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.refresh_shift()
+        self.code.setFocus()
+
+    def _code_edited(self, text: str) -> None:
+        if self.results.isVisible():
+            self._fill_results(text)
+
+    def enter_code(self) -> None:
+        if self.results.isVisible() and self.results.currentItem() is not None:
+            self._result_chosen(self.results.currentItem())
+            return
+        text = self.code.text().strip()
+        if not text:
+            return
+        self.add_code(text)
+
+    def add_code(self, text: str) -> bool:
+        """Adds what was typed or scanned ('3*7861…' for three). False when nothing matched."""
+        try:
+            qty, code = till.parse_entry(text)
+        except ValueError as exc:
+            self.message.error(error_text(exc))
+            return False
+        product = catalog.find_product(self.ctx.conn, code)
+        if product is None:
+            self.code.setText(text)
+            self.message.error(_("No existe un producto con el código «{0}». Buscar por nombre: F2").format(code))
+            self.code.selectAll()
+            return False
+        self.cart.add(product, qty)
+        self.code.clear()
+        self.results.hide()
+        self.message.clear_message()
+        self.refresh(select=len(self.cart.lines) - 1)
+        return True
+
+    def scan(self, code: str) -> None:
+        """A scanner burst routed here from anywhere in the window."""
+        self.add_code(code)
+        self.code.setFocus()
+
+    def search(self) -> None:
+        self._fill_results(self.code.text())
+        self.results.show()
+        self.code.setFocus()
+
+    def _fill_results(self, text: str) -> None:
+        qty_prefix = text.partition("*")[2] if "*" in text else text
+        self.results.clear()
+        for p in catalog.search_products(self.ctx.conn, qty_prefix, limit=50):
+            item = QListWidgetItem(f"{p.code}  —  {p.name}  —  {money(p.price)}")
+            item.setData(Qt.ItemDataRole.UserRole, p.code)
+            self.results.addItem(item)
+        if self.results.count():
+            self.results.setCurrentRow(0)
+
+    def _result_chosen(self, item: QListWidgetItem) -> None:
+        text = self.code.text()
+        qty = text.partition("*")[0] + "*" if "*" in text else ""
+        self.add_code(qty + item.data(Qt.ItemDataRole.UserRole))
+
+    def _move(self, step: int) -> None:
+        if self.results.isVisible() and self.results.count():
+            self.results.setCurrentRow(max(0, min(self.results.count() - 1, self.results.currentRow() + step)))
+            return
+        if self.cart.lines:
+            row = max(0, min(len(self.cart.lines) - 1, self.table.currentRow() + step))
+            self.table.selectRow(row)
+
+    def escape(self) -> None:
+        self.results.hide()
+        self.code.setFocus()
+
+    # ------------------------------------------------------------------------------ editing lines
+    def _focus(self, field: QLineEdit) -> None:
+        if not self.cart.lines:
+            self.message.error(_("No hay líneas en la venta"))
+            return
+        if self.table.currentRow() < 0:
+            self.table.selectRow(len(self.cart.lines) - 1)
+        field.setFocus()
+        field.selectAll()
+
+    def _line_selected(self) -> None:
+        line = self.current_line()
+        for w in (self.qty, self.price, self.discount):
+            w.setEnabled(line is not None)
+        if line is None:
+            for w in (self.qty, self.price, self.discount):
+                w.clear()
+            return
+        self.qty.setText(qty_text(line.quantity))
+        self.price.setText(fmt(line.price, 2) if line.price == line.price.quantize(Decimal("0.01")) else str(line.price))
+        self.discount.setText(qty_text(line.discount_percent))
+
+    def current_line(self):
+        row = self.table.currentRow()
+        return self.cart.lines[row] if 0 <= row < len(self.cart.lines) else None
+
+    def apply_line_edit(self) -> None:
+        line = self.current_line()
+        if line is None:
+            return
+        try:
+            qty = to_decimal(self.qty.text().replace(",", "."), field=_("cantidad"))
+            price = to_decimal(self.price.text().replace(",", "."), field=_("precio"))
+            pct = to_decimal(self.discount.text().replace(",", ".") or "0", field=_("descuento"))
+        except ValueError as exc:
+            self.message.error(error_text(exc))
+            return
+        if qty <= ZERO or price < ZERO or not ZERO <= pct <= 100:
+            self.message.error(_("Cantidad mayor que cero, precio positivo y descuento entre 0 y 100 %"))
+            return
+        reasons, actions = [], []
+        if pct != line.discount_percent and till.discount_needs_approval(self.ctx.conn, pct):
+            reasons.append(_("Descuento de {0} % sobre el límite permitido").format(qty_text(pct)))
+            actions.append(("discount", {"code": line.code, "from": line.discount_percent, "to": pct}))
+        if price != line.price and till.price_needs_approval(self.ctx.conn, line, price):
+            reasons.append(_("Precio {0} por debajo del precio de lista {1}").format(fmt(price), fmt(line.list_price)))
+            actions.append(("price_change", {"code": line.code, "from": line.price, "to": price}))
+        if qty < line.quantity and till.removal_needs_approval(self.cart):
+            reasons.append(_("Reducir la cantidad después de imprimir la pre-cuenta"))
+            actions.append(("quantity_down_after_prebill", {"code": line.code, "from": line.quantity, "to": qty}))
+
+        def apply(approver=None):
+            for action, detail in actions:
+                audit.record(self.ctx.conn, action, self.ctx.user.name, detail,
+                             approved_by=approver.name if approver else None)
+            line.quantity, line.price, line.discount_percent = qty, price, pct
+            self.message.clear_message()
+            self.refresh(select=self.cart.lines.index(line))
+            self.code.setFocus()
+
+        if reasons:
+            self.ask_supervisor("\n".join(reasons), apply)
+        else:
+            apply()
+
+    def ask_supervisor(self, reason: str, then) -> None:
+        self.pin_dialog = PinDialog(self.ctx.conn, reason, then, self)
+        self.pin_dialog.rejected.connect(lambda: self.message.error(_("Cambio no autorizado: no se aplicó")))
+        open_dialog(self.pin_dialog)
+
+    def delete_line(self) -> None:
+        line = self.current_line()
+        if line is None:
+            return
+        index = self.cart.lines.index(line)
+
+        def remove(approver=None):
+            if approver is not None:
+                audit.record(self.ctx.conn, "delete_after_prebill", self.ctx.user.name,
+                             {"code": line.code, "quantity": line.quantity, "total": line.total},
+                             approved_by=approver.name)
+            self.cart.remove(index)
+            self.refresh(select=min(index, len(self.cart.lines) - 1))
+            self.code.setFocus()
+
+        if till.removal_needs_approval(self.cart):
+            self.ask_supervisor(_("Borrar «{0}» después de imprimir la pre-cuenta").format(line.description), remove)
+        else:
+            remove()
+
+    def prebill(self) -> None:
+        if self.cart.empty:
+            return
+        self.cart.prebilled = True
+        self.message.info(_("Pre-cuenta emitida por {0}. Desde ahora, quitar productos requiere un supervisor.")
+                          .format(money(self.cart.totals().total)))
+
+    def discard_sale(self) -> None:
+        if self.cart.empty:
+            self.new_sale()
+            return
+
+        def drop(approver=None):
+            if approver is not None:
+                audit.record(self.ctx.conn, "cancel_after_prebill", self.ctx.user.name,
+                             {"total": self.cart.totals().total, "lines": len(self.cart.lines)},
+                             approved_by=approver.name)
+            self.new_sale()
+
+        if till.removal_needs_approval(self.cart):
+            self.ask_supervisor(_("Descartar la venta después de imprimir la pre-cuenta"), drop)
+        else:
+            drop()
+
+    # ------------------------------------------------------------------------------ customer
+    def focus_customer(self) -> None:
+        self.buyer_id.setFocus()
+        self.buyer_id.selectAll()
+
+    def set_final_consumer(self) -> None:
+        for w in (self.buyer_id, self.buyer_name, self.buyer_email):
+            w.clear()
+        self._buyer_changed()
+        self.code.setFocus()
+
+    def _buyer_id_edited(self, text: str) -> None:
+        kind = detect_id_type(text)
+        if kind != "07":
+            self.buyer_type.blockSignals(True)
+            self.buyer_type.setCurrentIndex(max(0, self.buyer_type.findData(kind)))
+            self.buyer_type.blockSignals(False)
+        self._buyer_changed()
+
+    def _buyer_id_done(self) -> None:
+        ident = self.buyer_id.text().strip()
+        if not ident:
+            self.set_final_consumer()
+            return
+        known = catalog.find_customer(self.ctx.conn, ident)
+        if known is not None:
+            self.buyer_name.setText(known.name)
+            self.buyer_email.setText(known.email)
+            self.buyer_type.setCurrentIndex(max(0, self.buyer_type.findData(known.id_type)))
+        self._buyer_changed()
+        if self.cart.buyer_problem() is None or known is not None:
+            self.code.setFocus() if known is not None else self.buyer_name.setFocus()
+        elif not identification_errors(self.buyer_type.currentData(), ident):
+            self.buyer_name.setFocus()
+
+    def _buyer_name_done(self) -> None:
+        self.buyer_email.setFocus()
+
+    def _buyer_changed(self, *_args) -> None:
+        ident = self.buyer_id.text().strip()
+        if not ident:
+            self.cart.buyer = FINAL_CONSUMER
+            self.buyer_state.setStyleSheet("color:#555;")
+            self.buyer_state.setText(_("Consumidor final (hasta USD 50,00)"))
+            return
+        kind = self.buyer_type.currentData()
+        self.cart.buyer = Buyer(kind, ident, self.buyer_name.text().strip(), self.buyer_email.text().strip())
+        errors = identification_errors(kind, ident)
+        if errors:
+            self.buyer_state.setStyleSheet("color:#b00020;font-weight:bold;")
+            self.buyer_state.setText("; ".join(errors))
+        else:
+            self.buyer_state.setStyleSheet("color:#1b5e20;")
+            self.buyer_state.setText(_("Identificación válida ({0})").format(_(ID_TYPE_LABELS[kind])))
+
+    # ------------------------------------------------------------------------------ totals
+    def refresh(self, select: int | None = None) -> None:
+        self.table.setRowCount(len(self.cart.lines))
+        for r, line in enumerate(self.cart.lines):
+            cells = (line.code, line.description, qty_text(line.quantity), fmt(line.price),
+                     qty_text(line.discount_percent) if line.discount_percent else "",
+                     TAX_CATEGORIES[line.tax_code].label, fmt(line.total))
+            for c, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if c >= 2:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                self.table.setItem(r, c, item)
+        if select is not None and select >= 0:
+            self.table.selectRow(select)
+        elif not self.cart.lines:
+            self._line_selected()
+        self._totals()
+
+    def _totals(self) -> None:
+        while self.totals_grid.count():
+            w = self.totals_grid.takeAt(0).widget()
+            if w:
+                w.setParent(None)  # at once: deleteLater would leave it drawn until the next loop
+        t = self.cart.totals()
+        rows = [(_("Subtotal {0}").format(TAX_CATEGORIES[c].label), base) for c, (base, _v) in sorted(t.by_tax.items())]
+        if t.discount:
+            rows.append((_("Descuento"), t.discount))
+        rows += [(_("IVA {0} %").format(qty_text(TAX_CATEGORIES[c].rate)), v)
+                 for c, (_b, v) in sorted(t.by_tax.items()) if TAX_CATEGORIES[c].rate]
+        if not rows:
+            rows = [(_("Subtotal"), ZERO)]
+        for i, (label, value) in enumerate(rows):
+            self.totals_grid.addWidget(QLabel(label), i, 0)
+            v = QLabel(money(value))
+            v.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.totals_grid.addWidget(v, i, 1)
+        self.total_label.setText(money(t.total))
+
+    def refresh_shift(self) -> None:
+        is_open = shifts.current(self.ctx.conn, self.ctx.establishment, self.ctx.point) is not None
+        self.closed_banner.setVisible(not is_open)
+
+    # ------------------------------------------------------------------------------ charging
+    def charge(self) -> None:
+        if self.cart.empty:
+            self.message.error(_("La venta está vacía: escanee o escriba un código"))
+            self.code.setFocus()
+            return
+        if shifts.current(self.ctx.conn, self.ctx.establishment, self.ctx.point) is None:
+            self.refresh_shift()
+            self.message.error(_("La caja está cerrada: abra un turno en Caja (Ctrl+3) antes de cobrar"))
+            return
+        problem = self.cart.buyer_problem()
+        if problem:
+            self.message.error(problem)
+            self.focus_customer()
+            return
+        from app.ui.payment_dialog import PaymentDialog
+
+        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self)
+        open_dialog(self.payment_dialog)
+
+    def finish(self, settlement) -> str | None:
+        """Called by the payment dialog; returns a Spanish error (the dialog stays) or None."""
+        try:
+            done = till.complete_sale(self.ctx.session, self.cart, settlement, cashier=self.ctx.user.name,
+                                      establishment=self.ctx.establishment, point=self.ctx.point)
+        except BuyerRequired as exc:
+            return error_text(exc)
+        except MostradorError as exc:
+            return error_text(exc)
+        except ValueError as exc:
+            return error_text(exc)
+        self.ctx.wake_worker()
+        self.last_sale = done
+        result = done.result
+        self.new_sale()
+        change = _(" — cambio {0}").format(money(done.settlement.change)) if done.settlement.change else ""
+        self.last_label.setText(_("Última venta: {0} por {1}{2}").format(
+            result.document.number, money(result.document.total), change))
+        self.message.info(_("Venta registrada: {0}{1}").format(result.document.number, change))
+        for w in result.warnings:
+            self.message.info(self.message.text() + " · " + w)
+        for hook in self.ctx.on_sale_committed:
+            try:
+                hook(result)
+            except Exception as exc:  # a printer problem must never undo or block the sale
+                self.message.error(_("La venta quedó registrada, pero falló la impresión: {0}").format(exc))
+        self.sale_committed.emit(result)
+        return None
+
+    def new_sale(self) -> None:
+        self.cart = Cart()
+        for w in (self.buyer_id, self.buyer_name, self.buyer_email, self.code):
+            w.clear()
+        self._buyer_changed()
+        self.message.clear_message()
+        self.results.hide()
+        self.refresh()
+        self.code.setFocus()

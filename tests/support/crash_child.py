@@ -1,0 +1,43 @@
+"""Child process for the crash test: issues invoices and transmits them until killed.
+
+argv: DATA_DIR MODE SEED   (MODE: 'issue+sync' | 'sync')
+Prints one line per committed document ("C <clave>") so the parent knows what was committed
+before the SIGKILL.
+"""
+from __future__ import annotations
+
+import random
+import sys
+import threading
+from contextlib import ExitStack
+
+from app.config import DataDir
+from app.pos import checkout
+from app.pos.demo_sales import demo_invoice
+from app.pos.runtime import make_worker
+from app.pos.session import Session
+
+
+def main() -> None:
+    data, mode, seed = DataDir(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+    session = Session(data)
+    rng = random.Random(seed)
+    with ExitStack() as stack:
+        worker = make_worker(session, stack)
+        t = threading.Thread(target=worker.run_forever, kwargs={"idle_max": 0.05}, daemon=True)
+        t.start()
+        if mode == "sync":
+            t.join()
+            return
+        points = [(e.code, p.code) for e in session.company.establishments for p in e.points]
+        for n in range(200):
+            estab, point = points[n % len(points)]
+            body = demo_invoice(session.company, rng, n + 1, estab=estab, point=point)
+            result = checkout.issue(session, body, "invoices", source="test")
+            print(f"C {result.key}", flush=True)
+            worker.wake()
+        t.join()
+
+
+if __name__ == "__main__":
+    main()
