@@ -217,8 +217,11 @@ def cmd_documents(args, data: DataDir) -> int:
     from app.pos.session import Session
     from app.store import documents, outbox
 
+    from app.sync import deadlines
+
     conn = Session(data).conn
     now = datetime.now(timezone.utc)
+    levels = {w.document_id: w for w in deadlines.waiting(conn, now=now)}
     rows = []
     for r in documents.listing(conn):
         waiting = None
@@ -232,6 +235,7 @@ def cmd_documents(args, data: DataDir) -> int:
             "moneda": r["currency"], "comprador": r["buyer_name"], "identificacion": r["buyer_id"],
             "mensajes": json.loads(r["last_messages"]) if r["last_messages"] else [],
             "ultimo_error": outbox.last_error(conn, r["id"]), "esperando_segundos": waiting,
+            "plazo": levels[r["id"]].level if r["id"] in levels else None,
         })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -244,7 +248,8 @@ def cmd_documents(args, data: DataDir) -> int:
         wait = _age(r["esperando_segundos"]) if r["esperando_segundos"] is not None else ""
         kind = _KIND_ES.get(r["tipo"], r["tipo"])
         state = _STATUS_SHORT_ES.get(r["estado"], r["estado"])
-        print(f"{r['numero']:<19} {kind:<13} {state:<11} {r['total']:>10}  {wait:>8}  {r['clave']}")
+        alert = {"warning": " ⚠", "overdue": " ⚠ VENCIDO"}.get(r["plazo"] or "", "")
+        print(f"{r['numero']:<19} {kind:<13} {state:<11} {r['total']:>10}  {wait:>8}  {r['clave']}{alert}")
         for m in r["mensajes"]:
             if m.get("tipo") == "ERROR":
                 print(f"    {m.get('identificador')} {m.get('mensaje')} {m.get('informacionAdicional') or m.get('informacion_adicional') or ''}")

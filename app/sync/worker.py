@@ -71,6 +71,7 @@ class Worker:
         self.max_backoff = max_backoff
         self.threads = threads  # concurrent network calls (independent series, polls)
         self._executor = None
+        self._last_deadline_check = float("-inf")
         self.on_change = on_change  # called with a document id after each change (UI refresh)
         self.stats = WorkerStats()
         self._stop = threading.Event()
@@ -225,10 +226,24 @@ class Worker:
             outbox.reschedule(self.conn, job.id, time.time() + wait, outcome.error)
 
     # -- forever ----------------------------------------------------------------------------
+    def warn_deadlines(self) -> list:
+        """Logs every document past its warning age or legal deadline (at most once a minute)."""
+        from app.sync import deadlines
+
+        now = time.monotonic()
+        if now - self._last_deadline_check < 60:
+            return []
+        self._last_deadline_check = now
+        late = [w for w in deadlines.waiting(self.conn) if w.level != "ok"]
+        for w in late:
+            (log.error if w.level == "overdue" else log.warning)(w.message)
+        return late
+
     def run_forever(self, *, idle_max: float = 5.0) -> None:
         while not self._stop.is_set():
             try:
                 self.run_once()
+                self.warn_deadlines()
                 nxt = outbox.next_due(self.conn)
             except sqlite3.OperationalError:  # database busy beyond the timeout: try again
                 log.warning("base de datos ocupada; reintento", exc_info=True)

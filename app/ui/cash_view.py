@@ -27,7 +27,7 @@ class CashView(QWidget):
         self.last_z = None
         lay = QHBoxLayout(self)
         left = QVBoxLayout()
-        lay.addLayout(left, 3)
+        lay.addLayout(left, 1)
         self.state = QLabel()
         self.state.setObjectName("bigmsg")
         self.state.setWordWrap(True)
@@ -45,8 +45,8 @@ class CashView(QWidget):
         self.ops_box = QGroupBox(_("Turno abierto"))
         ops = QGridLayout(self.ops_box)
         ops.addWidget(fkey_button(_("Informe X"), "F5", self.show_x), 0, 0)
-        ops.addWidget(fkey_button(_("Ingreso de efectivo"), "F6", lambda: self.start_movement("in")), 0, 1)
-        ops.addWidget(fkey_button(_("Retiro de efectivo"), "F7", lambda: self.start_movement("out")), 0, 2)
+        ops.addWidget(fkey_button(_("Ingreso"), "F6", lambda: self.start_movement("in")), 0, 1)
+        ops.addWidget(fkey_button(_("Retiro"), "F7", lambda: self.start_movement("out")), 0, 2)
         ops.addWidget(fkey_button(_("Cerrar caja"), "F8", self.start_close), 0, 3)
         self.move_kind = QComboBox()
         self.move_kind.addItem(_("Ingreso"), "in")
@@ -97,11 +97,13 @@ class CashView(QWidget):
         left.addStretch(1)
 
         right = QVBoxLayout()
-        lay.addLayout(right, 2)
+        lay.addLayout(right, 0)
         right.addWidget(QLabel(_("Informe")))
         self.report = QPlainTextEdit()
         self.report.setReadOnly(True)
-        self.report.setStyleSheet("font-family: monospace; font-size: 13px;")
+        self.report.setStyleSheet("font-family: monospace; font-size: 12px;")
+        self.report.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.report.setFixedWidth(340)  # 42 monospace columns, as on the 80 mm ticket
         right.addWidget(self.report, 1)
         hist = QHBoxLayout()
         hist.addWidget(QLabel(_("Turnos anteriores")))
@@ -230,8 +232,12 @@ class CashView(QWidget):
             cash = ZERO
         rep = shifts.report(self.ctx.conn, shift.id)
         diff = cash - rep.expected_cash
-        self.close_state.setText(_("Efectivo contado $ {0} — esperado $ {1} — diferencia $ {2}").format(
-            fmt(cash), fmt(rep.expected_cash), fmt(diff)))
+        text = _("Efectivo contado $ {0} — esperado $ {1} — diferencia $ {2}").format(
+            fmt(cash), fmt(rep.expected_cash), fmt(diff))
+        uncounted = [m.label for m in rep.methods if m.method in self.others and not self.others[m.method].text().strip()]
+        if uncounted:
+            text += "\n" + _("Sin contar (se tomará $ 0.00): {0}").format(", ".join(uncounted))
+        self.close_state.setText(text)
         self.close_state.setStyleSheet("color:#1b5e20;font-weight:bold;" if diff == ZERO else "color:#b00020;font-weight:bold;")
 
     def confirm_close(self) -> None:

@@ -57,7 +57,7 @@ class MainWindow(QMainWindow):
         nav.setFixedWidth(150)
         nav_lay = QVBoxLayout(nav)
         title = QLabel("Mostrador")
-        title.setStyleSheet("color:white;font-size:20px;font-weight:bold;padding:8px;")
+        title.setStyleSheet("color:white;font-size:18px;font-weight:bold;padding:6px;")
         nav_lay.addWidget(title)
         self.stack = QStackedWidget()
         self.views: dict[str, QWidget] = {}
@@ -87,8 +87,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status, 1)
         self.statusBar().setSizeGripEnabled(False)
         self.show_screen("sale")
-        self.scanner = ScannerFilter(self._scanned, target=lambda: self.sale.code, active=self._scanner_active,
-                                     parent=self)
+        self.scanner = ScannerFilter(self._scanned, target=lambda: self.sale.code, mode=self._scanner_mode,
+                                     on_swallowed=self._scan_swallowed, parent=self)
         QApplication.instance().installEventFilter(self.scanner)
         ctx.bridge.changed.connect(self._document_changed)
 
@@ -112,12 +112,20 @@ class MainWindow(QMainWindow):
             w.activated()
         return w
 
-    def _scanner_active(self) -> bool:
-        # Scans are routed to the sale only while the sale screen is in front and no dialog is
-        # open; on Productos a scan must land in the barcode field the owner is filling.
-        return (self.stack.currentWidget() is self.views.get("sale")
-                and QApplication.activeModalWidget() is None
-                and QApplication.activeWindow() in (self, None))
+    def _scanner_mode(self) -> str:
+        # A dialog in front (Cobrar, PIN, nota de crédito): a scan must not become an amount.
+        if QApplication.activeModalWidget() is not None:
+            return "swallow"
+        # On Productos and the other screens a scan belongs in the field being filled.
+        if self.stack.currentWidget() is self.views.get("sale") and QApplication.activeWindow() in (self, None):
+            return "route"
+        return "pass"
+
+    def _scan_swallowed(self, code: str) -> None:
+        dialog = QApplication.activeModalWidget()
+        banner = getattr(dialog, "error", None)
+        if banner is not None and hasattr(banner, "error"):
+            banner.error(_("Se ignoró un código escaneado ({0}): termine esta ventana primero").format(code))
 
     def _scanned(self, code: str) -> None:
         self.show_screen("sale")
@@ -192,8 +200,10 @@ def build_context(session, user, *, demo: bool, stack: ExitStack | None, start_w
     return ctx
 
 
-def run(data_dir=None, demo: bool = False) -> int:
-    """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True)."""
+def run(data_dir=None, demo: bool = False, *, on_sale_committed=None) -> int:
+    """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True).
+    `on_sale_committed(result)` is called after each committed sale (ticket printing); a failure
+    there is shown to the cashier and never undoes the sale."""
     from app.config import DataDir
     from app.pos import setup, users
     from app.pos.session import Session
@@ -223,6 +233,8 @@ def run(data_dir=None, demo: bool = False) -> int:
         user = login.user
     with ExitStack() as stack:
         ctx = build_context(session, user, demo=demo, stack=stack)
+        if on_sale_committed is not None:
+            ctx.on_sale_committed.append(on_sale_committed)
         window = MainWindow(ctx)
         window.resize(1280, 800)
         window.show()

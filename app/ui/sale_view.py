@@ -43,7 +43,13 @@ class CodeField(QLineEdit):
         super().keyPressEvent(event)
 
 
-COLUMNS = ("Código", "Descripción", "Cant.", "P. unit.", "Desc. %", "IVA", "Total")
+def short_tax(code: str) -> str:
+    """'15 %', '0 %', 'No obj.', 'Exento': what fits in a narrow column."""
+    cat = TAX_CATEGORIES[code]
+    return {"6": _("No obj."), "7": _("Exento")}.get(code, f"{qty_text(cat.rate)} %")
+
+
+COLUMNS = ("Código", "Descripción", "Cant.", "Precio", "Desc.%", "IVA", "Total")
 
 
 class SaleView(QWidget):
@@ -129,8 +135,7 @@ class SaleView(QWidget):
         left.addLayout(buttons)
 
         side = QWidget()
-        side.setMinimumWidth(280)
-        side.setMaximumWidth(360)  # the lines (descriptions) get every pixel left at 1024×768
+        side.setFixedWidth(300)  # the lines (descriptions) get every pixel left at 1024×768
         right = QVBoxLayout(side)
         right.setContentsMargins(0, 0, 0, 0)
         root.addWidget(side, 0)
@@ -403,6 +408,8 @@ class SaleView(QWidget):
         if known is not None:
             self.buyer_name.setText(known.name)
             self.buyer_email.setText(known.email)
+            for w in (self.buyer_name, self.buyer_email):
+                w.setCursorPosition(0)  # show the beginning of long names and addresses
             self.buyer_type.setCurrentIndex(max(0, self.buyer_type.findData(known.id_type)))
         self._buyer_changed()
         if self.cart.buyer_problem() is None or known is not None:
@@ -415,6 +422,7 @@ class SaleView(QWidget):
 
     def _buyer_changed(self, *_args) -> None:
         ident = self.buyer_id.text().strip()
+        self.buyer_type.setEnabled(bool(ident))
         if not ident:
             self.cart.buyer = FINAL_CONSUMER
             self.buyer_state.setStyleSheet("color:#555;")
@@ -436,7 +444,7 @@ class SaleView(QWidget):
         for r, line in enumerate(self.cart.lines):
             cells = (line.code, line.description, qty_text(line.quantity), fmt(line.price),
                      qty_text(line.discount_percent) if line.discount_percent else "",
-                     TAX_CATEGORIES[line.tax_code].label, fmt(line.total))
+                     short_tax(line.tax_code), fmt(line.total))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 2:

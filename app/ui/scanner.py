@@ -1,7 +1,11 @@
 """Barcode scanners are keyboards that type fast and end with Enter. This application-wide
 event filter holds printable keys typed outside the code field for a few milliseconds: a burst
 (every gap under `gap_ms`) that ends with Enter is handed to `on_scan`, whatever had the focus;
-anything slower is replayed to the widget it was meant for, so normal typing is unaffected."""
+anything slower is replayed to the widget it was meant for, so normal typing is unaffected.
+
+`mode()` says what to do right now: 'route' (bursts go to the sale), 'swallow' (a dialog such as
+Cobrar is open: a scan must not land in an amount field, it is dropped and reported), or
+'pass' (another screen, e.g. Productos, where a scan belongs in the focused field)."""
 from __future__ import annotations
 
 import time
@@ -16,11 +20,13 @@ ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 class ScannerFilter(QObject):
     def __init__(self, on_scan: Callable[[str], None], *, target: Callable[[], QWidget | None],
-                 active: Callable[[], bool], gap_ms: float = 30, min_length: int = 4, parent=None):
+                 mode: Callable[[], str], on_swallowed: Callable[[str], None] | None = None,
+                 gap_ms: float = 30, min_length: int = 4, parent=None):
         super().__init__(parent)
         self.on_scan = on_scan
+        self.on_swallowed = on_swallowed
         self.target = target  # the code field: keys typed there are never held
-        self.active = active  # False while a dialog is in front or the sale screen is hidden
+        self.mode = mode
         self.gap = gap_ms / 1000
         self.min_length = min_length
         self._buffer: list[tuple[QWidget, int, str, Qt.KeyboardModifier]] = []
@@ -36,7 +42,8 @@ class ScannerFilter(QObject):
             return False
         if not isinstance(obj, QWidget) or obj is not QApplication.focusWidget():
             return False
-        if obj is self.target() or not self.active():
+        mode = self.mode()
+        if obj is self.target() or mode == "pass":
             self.flush()
             return False
         now = time.monotonic()
@@ -46,8 +53,11 @@ class ScannerFilter(QObject):
                 code = "".join(t for _, _, t, _ in self._buffer)
                 self._buffer.clear()
                 self._timer.stop()
-                self.scans += 1
-                self.on_scan(code)
+                if mode == "route":
+                    self.scans += 1
+                    self.on_scan(code)
+                elif self.on_swallowed:
+                    self.on_swallowed(code)
                 return True
             self.flush()
             return False

@@ -14,7 +14,7 @@ OK = "#1b7f3b"
 
 STYLE = """
 QWidget { font-size: 14px; }
-QPushButton { padding: 6px 10px; }
+QPushButton { padding: 6px 6px; }
 QPushButton#primary { background: #1b5e20; color: white; font-weight: bold; font-size: 16px; padding: 10px; }
 QPushButton#primary:disabled { background: #9e9e9e; }
 QPushButton[nav="true"] { text-align: left; padding: 10px 12px; border: none; color: #e8eaf6; background: transparent; }

@@ -65,6 +65,15 @@ def test_issue_each_kind_and_wait_for_authorization(shop, tmp_path, capsys, kind
     findings = json.loads(out)
     assert rc == 0 and {f["check"] for f in findings} == {"schema", "signature", "access_key", "totals"}
     assert all(f["ok"] for f in findings)
+    # and the independent oracle: xmlsec1 checks the three references and the signature value
+    from app.xmlsafe import parse_xml
+
+    root_tag = parse_xml(xml_path.read_bytes()).tag
+    x = subprocess.run(["xmlsec1", "--verify", "--enabled-reference-uris", "same-doc", "--enabled-key-data", "x509",
+                        "--insecure", "--id-attr:id", root_tag,
+                        "--id-attr:Id", "http://uri.etsi.org/01903/v1.3.2#:SignedProperties", str(xml_path)],
+                       capture_output=True, text=True)
+    assert x.returncode == 0 and "References (ok/all): 3/3" in x.stderr, x.stderr
 
 
 SEED_REASONS = {

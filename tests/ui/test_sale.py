@@ -205,3 +205,26 @@ def test_closed_till_refuses_to_charge(qtbot, make_window, demo_session):
     qtbot.keyClick(sale.code, ENTER)
     qtbot.keyClick(sale.code, Qt.Key.Key_F12)
     assert sale.payment_dialog is None and "caja está cerrada" in sale.message.text()
+
+
+def test_a_scan_during_cobrar_is_not_an_amount(qtbot, make_window):
+    w = make_window()
+    sale = w.sale
+    qtbot.keyClicks(sale.code, "PAN")
+    qtbot.keyClick(sale.code, ENTER)
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    qtbot.waitUntil(dlg.isActiveWindow, timeout=2000)
+    field = dlg.fields["efectivo"]
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClicks(field, "7861001234592")  # scanner burst while the amount is focused
+    qtbot.keyClick(field, ENTER)
+    assert dlg.isVisible() and sale.last_sale is None  # nothing issued
+    assert field.text() == "2.30"  # the amount is untouched
+    assert "Se ignoró un código escaneado" in dlg.error.text()
+    assert [ln.code for ln in sale.cart.lines] == ["PAN"]
+    field.selectAll()
+    type_slowly(qtbot, field, "5")  # a person typing still works
+    qtbot.keyClick(field, ENTER)
+    assert not dlg.isVisible() and sale.last_sale.settlement.change == Decimal("2.70")
