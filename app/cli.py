@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from app.config import DataDir
-from app.core.errors import MostradorError, ValidationError
+from app.core.errors import MostradorError, NotFoundError, ValidationError
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CONFIG = 0, 1, 2, 3
 
@@ -22,7 +22,8 @@ KINDS = ("invoices", "credit-notes", "debit-notes", "retentions", "waybills", "p
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="mostrador",
-        description="Mostrador: punto de venta con facturación electrónica offline (SRI Ecuador, SIFEN Paraguay).",
+        description="Mostrador: punto de venta con facturación electrónica offline (SRI Ecuador, SIFEN Paraguay). "
+                    "Sin COMANDO abre la ventana de caja.",
     )
     p.add_argument("--data-dir", metavar="DIR",
                    help="carpeta de datos (por defecto la carpeta de datos del usuario; "
@@ -30,8 +31,10 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="store_true", help="mostrar el registro de actividad")
     sub = p.add_subparsers(dest="command", metavar="COMANDO")
 
-    d = sub.add_parser("demo", help="crea una empresa de demostración y vende contra el sandbox")
-    d.add_argument("--headless", action="store_true", help="sin ventana: vende, sincroniza y resume")
+    d = sub.add_parser("demo", help="abre la caja con una empresa de demostración y el sandbox "
+                                    "(--headless: hace N ventas sin ventana)")
+    d.add_argument("--headless", action="store_true",
+                   help="sin ventana: vende, espera las autorizaciones del sandbox y resume")
     d.add_argument("--country", default="EC", choices=["EC", "PY"], help="país de la empresa de demostración")
     d.add_argument("--sales", type=int, default=10, metavar="N", help="cuántas ventas hacer (por defecto 10)")
     d.add_argument("--out", metavar="DIR", help="carpeta donde escribir cada XML firmado como <clave>.xml")
@@ -80,7 +83,10 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="salida JSON")
     c.add_argument("--timeout", type=float, default=8.0, help="segundos máximos de espera (por defecto 8)")
 
-    v = sub.add_parser("verify", help="verifica esquema, firma, clave de acceso y aritmética de XML del SRI")
+    sc = sub.add_parser("screenshots", help="guarda capturas de cada pantalla principal (1280×800) con datos de demostración")
+    sc.add_argument("--out", metavar="DIR", required=True, help="carpeta donde escribir los PNG")
+
+    v = sub.add_parser("verify", help="verifica esquema, firma, clave de acceso/CDC y aritmética de XML del SRI o SIFEN")
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--json", action="store_true", help="salida JSON: lista de hallazgos por archivo")
     return p
@@ -90,15 +96,17 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    if not args.command:
-        _parser().print_help()
-        return EXIT_OK
     data = DataDir(args.data_dir)
+    if not args.command:  # the cashier's window
+        return _COMMANDS["gui"](args, data)
     try:
         return _COMMANDS[args.command](args, data)
     except ValidationError as exc:
         _print_error(exc, getattr(args, "json", False))
         return EXIT_INVALID
+    except NotFoundError as exc:
+        _print_error(exc, getattr(args, "json", False))
+        return EXIT_FAILED
     except MostradorError as exc:
         _print_error(exc, getattr(args, "json", False))
         return EXIT_CONFIG
@@ -352,8 +360,37 @@ def cmd_print(args, data: DataDir) -> int:
 def cmd_demo(args, data: DataDir) -> int:
     from app.pos.demo import run_demo
 
-    return run_demo(data, country=args.country, sales=args.sales, out=args.out,
-                    headless=args.headless, timeout=args.timeout)
+    if args.headless:
+        return run_demo(data, country=args.country, sales=args.sales, out=args.out,
+                        headless=True, timeout=args.timeout)
+    from app.pos.demo import create_demo_company
+
+    create_demo_company(data, args.country).close()
+    return _open_window(data, demo=True)
+
+
+def cmd_gui(args, data: DataDir) -> int:
+    return _open_window(data, demo=False)
+
+
+def _open_window(data: DataDir, *, demo: bool) -> int:
+    try:
+        from app.ui.main import run
+    except ImportError as exc:
+        raise MostradorError(f"No se puede abrir la ventana: falta un componente gráfico ({exc.name}). "
+                             "Reinstale Mostrador.") from None
+    from app.pos.printing import auto_printer
+
+    return run(data.root, demo=demo, on_sale_committed=auto_printer(data))
+
+
+def cmd_screenshots(args, data: DataDir) -> int:
+    from app.ui.screenshots import render_all
+
+    paths = render_all(Path(args.out), data.root)
+    for p in paths or []:
+        print(p)
+    return EXIT_OK
 
 
 def _sifen_client(args, data: DataDir, stack: ExitStack):
@@ -397,5 +434,6 @@ def cmd_consulta(args, data: DataDir) -> int:
 
 
 _COMMANDS = {"issue": cmd_issue, "export": cmd_export, "documents": cmd_documents, "sync": cmd_sync,
-             "sandbox": cmd_sandbox, "verify": cmd_verify, "demo": cmd_demo, "print": cmd_print}
+             "sandbox": cmd_sandbox, "verify": cmd_verify, "demo": cmd_demo, "print": cmd_print,
+             "gui": cmd_gui, "screenshots": cmd_screenshots}
 _COMMANDS.update({"ruc": cmd_ruc, "consulta": cmd_consulta})  # Paraguay online queries

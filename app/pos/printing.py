@@ -111,3 +111,18 @@ def a4_pdf(session: Session, key: str, *, copy: bool = False) -> bytes:
     from app.fiscal.py.kude import render_kude
 
     return render_kude(bytes(row["xml"]), extras, session.company)
+
+
+def auto_printer(data_dir):
+    """The GUI's after-sale hook: prints the new document's ticket on the default printer, when
+    one is configured. Runs after the commit; a failure raises PrinterError for the window to
+    show, and the sale stays stored (reprint from Documentos)."""
+    def on_sale_committed(result) -> None:
+        session = Session(data_dir)
+        try:
+            if settings.get(session.conn, DEFAULT_PRINTER_KEY):
+                print_ticket(session, result.key)
+        finally:
+            session.close()
+
+    return on_sale_committed

@@ -184,20 +184,45 @@ def build_context(session, user, *, demo: bool, stack: ExitStack | None, start_w
     est, point = setup.till(session.conn, session.company)
     ctx = AppContext(session, user, est, point, WorkerBridge(), demo=demo)
     if start_worker and stack is not None:
-        try:
-            from app.pos.runtime import make_worker
-
-            worker = make_worker(session, stack)
-            ctx.bridge.attach(worker)
-            thread = worker.start_thread()
-            # runs before make_worker's own clean-ups (LIFO): the thread is gone before its
-            # connection and the embedded sandbox are closed
-            stack.callback(lambda: (worker.stop(), thread.join(10)))
-            ctx.worker = worker
-        except Exception as exc:  # the till keeps selling; documents wait in the outbox
-            log.exception("no se pudo iniciar la transmisión")
-            ctx.worker_error = f"{type(exc).__name__}: {exc}"
+        start_transmission(ctx, stack)
     return ctx
+
+
+def start_transmission(ctx: AppContext, stack: ExitStack) -> None:
+    """The sync worker in its own thread (and the embedded sandbox in demo mode). A failure
+    here never stops the till: documents wait in the outbox and the status bar says why."""
+    try:
+        from app.pos.runtime import make_worker
+
+        worker = make_worker(ctx.session, stack)
+        ctx.bridge.attach(worker)
+        thread = worker.start_thread()
+        # runs before make_worker's own clean-ups (LIFO): the thread is gone before its
+        # connection and the embedded sandbox are closed
+        stack.callback(lambda: (worker.stop(), thread.join(10)))
+        ctx.worker = worker
+        ctx.worker_error = None
+    except Exception as exc:
+        log.exception("no se pudo iniciar la transmisión")
+        ctx.worker_error = f"{type(exc).__name__}: {exc}"
+
+
+def open_window(session, user, *, demo: bool, stack: ExitStack) -> "MainWindow":
+    """The main window, shown; transmission starts right after the first paint so the
+    cashier can scan before the SOAP client and sandbox are up."""
+    from PySide6.QtCore import QTimer
+
+    ctx = build_context(session, user, demo=demo, stack=stack, start_worker=False)
+    window = MainWindow(ctx)
+    window.resize(1280, 800)
+    window.show()
+
+    def later() -> None:
+        start_transmission(ctx, stack)
+        window.status.refresh()
+
+    QTimer.singleShot(0, later)
+    return window
 
 
 def run(data_dir=None, demo: bool = False, *, on_sale_committed=None) -> int:
@@ -232,12 +257,9 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None) -> int:
             return 1
         user = login.user
     with ExitStack() as stack:
-        ctx = build_context(session, user, demo=demo, stack=stack)
+        window = open_window(session, user, demo=demo, stack=stack)
         if on_sale_committed is not None:
-            ctx.on_sale_committed.append(on_sale_committed)
-        window = MainWindow(ctx)
-        window.resize(1280, 800)
-        window.show()
+            window.ctx.on_sale_committed.append(on_sale_committed)
         return app.exec()
 
 

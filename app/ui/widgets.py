@@ -90,6 +90,9 @@ class PinDialog(QDialog):
 def open_dialog(dialog: QDialog) -> QDialog:
     """Shows a window-modal dialog without blocking, in front and with the keyboard focus
     (its F-keys work at once)."""
+    parent = dialog.parentWidget()
+    if parent is not None:  # back to the window underneath, keyboard included, when it closes
+        dialog.finished.connect(lambda _r: parent.window().activateWindow())
     dialog.open()
     dialog.raise_()
     dialog.activateWindow()

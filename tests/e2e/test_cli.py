@@ -208,3 +208,29 @@ def test_demo_subprocess_and_secrets_stay_secret(tmp_path, subprocess_env):
             content = f.read_bytes()
             assert not any(n in content for n in needles), f
     assert not any(n in proc.stdout + proc.stderr for n in needles)
+
+
+def test_issue_then_sync_once(shop, tmp_path, capsys):
+    f = write(tmp_path, "i.json", body_for("invoices"))
+    rc, out, _ = run(capsys, "--data-dir", str(shop), "issue", f, "--json")
+    res = json.loads(out)
+    assert rc == 0 and res["estado"] == "signed"
+    rc, out, _ = run(capsys, "--data-dir", str(shop), "sync", "--once")
+    assert rc == 0 and "Procesados" in out
+    rows = {r["clave"]: r for r in json.loads(run(capsys, "--data-dir", str(shop), "documents", "--json")[1])}
+    assert rows[res["clave_acceso"]]["estado"] == "authorized"
+
+
+def test_mostrador_home_chooses_the_data_folder(tmp_path, capsys, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("MOSTRADOR_HOME", str(home))
+    assert main(["demo", "--headless", "--sales", "1"]) == 0
+    capsys.readouterr()
+    assert (home / "mostrador.db").exists()
+    rc, out, _ = run(capsys, "documents", "--json")
+    assert rc == 0 and len(json.loads(out)) == 1
+
+
+def test_export_of_an_unknown_key_is_a_clear_error(shop, capsys):
+    rc, _, err = run(capsys, "--data-dir", str(shop), "export", "1" * 49)
+    assert rc == 1 and "No hay ningún documento" in err

@@ -12,7 +12,7 @@ from app.pos.demo_sales import demo_invoice
 from app.pos.runtime import make_worker
 from app.store import documents
 
-FAULTS = ["delay", "reset", "http500", "http503", "html", "malformed", "processing", "error50"]
+FAULTS = ["delay", "reset", "http500", "http503", "html", "malformed", "processing", "error50", "lost_response"]
 
 
 def issue_some(session, n: int, seed: int) -> list[int]:
@@ -52,7 +52,7 @@ def test_each_fault_alone(ec_shop, fault):
     assert_all_authorized_once(session, sandbox, ids)
     # the fault really happened and was survived
     assert not sandbox.faults.active()
-    if fault in ("reset", "http500", "http503", "html", "malformed"):
+    if fault in ("reset", "http500", "http503", "html", "malformed", "lost_response"):
         assert worker.stats.transport_errors >= 1
 
 

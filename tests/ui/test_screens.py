@@ -57,7 +57,11 @@ def test_settings_need_an_administrator(qtbot, make_window, demo_session):
     qtbot.keyClick(pin.pin, ENTER)
     assert "Solo un administrador" in view.message.text()
     assert settings.load_company(demo_session.conn).nombre_comercial != "Tienda Nueva"
+    w.activateWindow()
+    qtbot.waitUntil(w.isActiveWindow, timeout=2000)
+    view.form.company.nombre_comercial.setFocus()
     qtbot.keyClick(view.form.company.nombre_comercial, Qt.Key.Key_F9)
+    assert view.pin_dialog is not pin
     pin = view.pin_dialog
     qtbot.waitUntil(pin.isActiveWindow, timeout=2000)
     qtbot.keyClicks(pin.pin, "9753", delay=60)
