@@ -42,11 +42,14 @@ user = users.authenticate(session.conn, "1234")
 with ExitStack() as stack:
     w = open_window(session, user, demo=True, stack=stack)  # what `mostrador` runs
     w.activateWindow()
+    # short sleeps: a tight processEvents() loop trips a PySide refcount bug on None
     while not w.sale.code.hasFocus():
         app.processEvents()
+        time.sleep(0.001)
     ready = time.time() - t0
     while w.ctx.worker is None and w.ctx.worker_error is None:
         app.processEvents()
+        time.sleep(0.005)
     print(f"READY {ready:.3f} worker-started {time.time() - t0:.3f} "
           f"worker={'yes' if w.ctx.worker else w.ctx.worker_error}", flush=True)
     w.shutdown()
@@ -124,6 +127,7 @@ def checkout_loop(data: Path, sales: int, start_worker: bool = True) -> tuple[li
             dlg.confirm()  # issue: number, build, sign, store, outbox — one transaction
             while not (sale.cart.empty and not dlg.isVisible()):
                 app.processEvents()
+                time.sleep(0.0005)
             app.processEvents()
             elapsed = (time.perf_counter() - t) * 1000
             assert sale.last_sale is not None and sale.cart.empty

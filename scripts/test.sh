@@ -8,10 +8,19 @@ need=()
 command -v xmlsec1  >/dev/null || need+=(xmlsec1)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v zbarimg  >/dev/null || need+=(zbar-tools)
+# Qt (offscreen) needs these shared libraries and at least one font to draw text
+for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3; do
+  ldconfig -p | grep -q "$lib" || need+=("$lib")
+done
+fc-list 2>/dev/null | grep -qi dejavu || need+=(fonts-dejavu-core)
+
+SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 if [ ${#need[@]} -gt 0 ]; then
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  declare -A pkg=([libEGL.so.1]=libegl1 [libGL.so.1]=libgl1 [libxkbcommon.so.0]=libxkbcommon0
+                  [libfontconfig.so.1]=libfontconfig1 [libdbus-1.so.3]=libdbus-1-3)
+  names=(); for n in "${need[@]}"; do names+=("${pkg[$n]:-$n}"); done
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${names[@]}" >/dev/null
 fi
 
 python3 -m pip install -q -e '.[test]'

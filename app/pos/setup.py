@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 
 from app.config import DataDir
-from app.core.company import Company, Establishment, PointOfSale
-from app.core.errors import CertificateError, ConfigurationError, FieldError, ValidationError
+from app.core.company import Company
+from app.core.errors import ConfigurationError, FieldError, ValidationError
 from app.pos import audit, users
 from app.pos.cart import identification_errors
 from app.pos.session import p12_account
@@ -178,10 +178,3 @@ def till(conn: sqlite3.Connection, company: Company) -> tuple[str, str]:
         point = points[0].code
     return est, point
 
-
-def new_company(**fields) -> Company:
-    return Company(country="EC", **fields)
-
-
-__all__ = ["CertificateError", "CertificateFacts", "ENVIRONMENTS", "Establishment", "PointOfSale",
-           "SetupAnswers", "inspect_certificate", "is_configured", "save", "till", "company_errors"]

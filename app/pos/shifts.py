@@ -158,7 +158,9 @@ def movements(conn: sqlite3.Connection, shift_id: int) -> list[sqlite3.Row]:
     return conn.execute("SELECT * FROM cash_movements WHERE shift_id=? ORDER BY id", (shift_id,)).fetchall()
 
 
-_IN_SHIFT = ("d.establishment=? AND d.point=? AND julianday(s.created_at) >= julianday(?) "
+# this till's own sales (source 'pos'): documents issued by the ERP through the local API or
+# the command line for the same point of sale did not go through this drawer
+_IN_SHIFT = ("s.source='pos' AND d.establishment=? AND d.point=? AND julianday(s.created_at) >= julianday(?) "
              "AND (? IS NULL OR julianday(s.created_at) < julianday(?)) AND d.version=1")
 
 

@@ -3,6 +3,7 @@ price changes and deletions, finishing a sale, a credit note, "retry now" and th
 The screen decides nothing itself; it asks here."""
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -14,6 +15,8 @@ from app.core.money import ZERO, to_decimal
 from app.pos import audit, catalog, shifts
 from app.pos.cart import Cart, CartLine, Settlement
 from app.store import settings
+
+log = logging.getLogger("mostrador.pos.till")
 
 MAX_DISCOUNT_KEY = "pos.max_discount_percent"
 MAX_PRICE_DROP_KEY = "pos.max_price_drop_percent"
@@ -81,7 +84,10 @@ def complete_sale(session, cart: Cart, settlement: Settlement, *, cashier: str, 
     result = checkout.issue(session, body, "invoices", source="pos", payments=settlement.sri_payments(),
                             tendered=settlement.tendered, change=settlement.change, cashier=cashier)
     elapsed = (time.perf_counter() - started) * 1000
-    remember_buyer(session.conn, cart)
+    try:  # after the commit nothing may fail the sale: the customer record is a convenience
+        remember_buyer(session.conn, cart)
+    except Exception:
+        log.exception("no se pudo guardar el cliente de la venta %s", result.document_id)
     return SaleDone(result, settlement, elapsed)
 
 
@@ -157,7 +163,7 @@ def sync_facts(conn: sqlite3.Connection, country: str, now: datetime | None = No
 # ----------------------------------------------------------------------------------- documents
 
 STATUS_LABELS = {"signed": "pendiente", "sent": "enviado", "authorized": "autorizado",
-                 "rejected": "rechazado", "cancelled": "anulado"}
+                 "rejected": "rechazado", "cancelled": "anulado", "printed": "impreso"}
 KIND_LABELS = {"invoices": "Factura", "credit-notes": "Nota de crédito", "debit-notes": "Nota de débito",
                "retentions": "Retención", "waybills": "Guía de remisión",
                "purchase-settlements": "Liquidación de compra"}

@@ -18,8 +18,9 @@ twice or a CDC still being processed in another lote, and then blocks the RUC fo
 
 Faults (`sandbox.faults.inject(kind, ...)` or `POST /_sandbox/faults`): the transport kinds
 (delay, reset, http500, http503, html = BIG-IP page, malformed) on any endpoint, plus
-busy (0161 at recibe), not_queued (0301 at recibe-lote), processing (0361 at consulta-lote)
-and expired (0364 at consulta-lote). Endpoints: recibe, recibe-lote, consulta-lote,
+busy (0161 at recibe), not_queued (0301 at recibe-lote), processing (0361 at consulta-lote),
+expired (0364 at consulta-lote) and lost (recibe, recibe-lote, evento: the request IS processed,
+then the connection is reset before the answer). Endpoints: recibe, recibe-lote, consulta-lote,
 consulta, consulta-ruc, evento, wsdl.
 """
 from __future__ import annotations
@@ -34,8 +35,10 @@ import sqlite3
 import ssl
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Iterable
@@ -67,9 +70,10 @@ PATHS = {
     "/de/ws/eventos/evento.wsdl": ("evento", "rEnviEventoDe", ("eventos", "evento.wsdl")),
 }
 ENDPOINTS = frozenset({p[0] for p in PATHS.values()} | {"wsdl"})
-SIFEN_KINDS = frozenset({"busy", "not_queued", "processing", "expired"})
+SIFEN_KINDS = frozenset({"busy", "not_queued", "processing", "expired", "lost"})
 FAULT_SCOPES = {"busy": {"recibe"}, "not_queued": {"recibe-lote"},
-                "processing": {"consulta-lote"}, "expired": {"consulta-lote"}}
+                "processing": {"consulta-lote"}, "expired": {"consulta-lote"},
+                "lost": {"recibe", "recibe-lote", "evento"}}
 MAX_MESSAGE = 1000 * 1024
 
 # The manual's texts (MT §12.3, GUIA), verbatim where the manual has them.
@@ -229,6 +233,8 @@ class SifenSandbox(LoopbackService):
         self.test_environment = test_environment
         self.tls = tls
         self._wsdl_cache: dict[str, bytes] = {}
+        self._processing: set[str] = set()  # CDCs of queued lotes not judged yet
+        self._judging = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sifen-lotes")
 
     # -- lifecycle (TLS) -------------------------------------------------------------------
     def start(self) -> "SifenSandbox":
@@ -249,6 +255,7 @@ class SifenSandbox(LoopbackService):
         return f"{'https' if self.tls else 'http'}://{self.host}:{self.port}"
 
     def closed(self) -> None:
+        self._judging.shutdown(wait=True)  # lotes already acknowledged are judged before closing
         self.store.close()
 
     # -- facts for tests -------------------------------------------------------------------
@@ -326,7 +333,10 @@ class SifenSandbox(LoopbackService):
         kind = plan.kind
         handler = {"recibe": self._recibe, "recibe-lote": self._recibe_lote, "consulta-lote": self._consulta_lote,
                    "consulta": self._consulta, "consulta-ruc": self._consulta_ruc, "evento": self._evento}[endpoint]
-        return Response(200, handler(operation, kind), "application/soap+xml; charset=utf-8")
+        answer = handler(operation, kind)
+        if kind == "lost":  # processed, then the connection drops: the client never sees the answer
+            return Response(reset=True)
+        return Response(200, answer, "application/soap+xml; charset=utf-8")
 
     @staticmethod
     def _soap_fault_body(reason: str) -> str:
@@ -373,10 +383,12 @@ class SifenSandbox(LoopbackService):
         if bad:
             return rej("1003" if "verificador incorrecto" in bad[0].message and "RUC" not in bad[0].message else "1000",
                        bad[0].message)
-        xml = schema.serialize(rde)
-        sig = [f for f in dsig.verify(xml) if f.check == "signature"]
-        if not sig or not all(f.ok for f in sig):
-            return rej("0141", "; ".join(f.message for f in sig if not f.ok))
+        sigs = rde.findall(f"{{{cat.DS}}}Signature")
+        if len(sigs) != 1:
+            return rej("0141", "se espera una firma")
+        ok, why = dsig._verify_signature(sigs[0], rde)
+        if not ok:
+            return rej("0141", why)
         cert_text = "".join(rde.findtext(f"{{{cat.DS}}}Signature/{{{cat.DS}}}KeyInfo/{{{cat.DS}}}X509Data/"
                                          f"{{{cat.DS}}}X509Certificate") .split())
         if not _cert_has_ruc(cert_text, ruc):
@@ -482,6 +494,8 @@ class SifenSandbox(LoopbackService):
 
     def _pending(self, cdc: str) -> bool:
         """A CDC whose lote result is not yet final (SIFEN blocks a RUC that resends it)."""
+        if cdc in self._processing:
+            return True
         row = self.store.db.execute("SELECT reveal_at FROM des WHERE cdc=?", (cdc,)).fetchone()
         return bool(row and row[0] and row[0] > time.time())
 
@@ -528,19 +542,32 @@ class SifenSandbox(LoopbackService):
             if dup or pending:
                 self._block(ruc, "CDC repetido en el lote" if dup else f"CDC {pending[0]} en procesamiento")
                 return self._lote_ack("0301", "CDC repetido o en procesamiento; RUC bloqueado temporalmente")
-        verdicts = [self.judge(r) for r in rdes]  # the slow part, outside the lock
-        prot = str(secrets.randbelow(9 * 10**16) + 10**16)
-        now = time.time()
-        reveal = now + self.lote_processing_seconds
-        with self.store.transaction():
-            results = []
-            for rde, v in zip(rdes, verdicts):
-                v = self._record(rde, v, service="recibe-lote", reveal_at=reveal)
-                results.append({"cdc": v.cdc, "status": v.status, "messages": v.messages,
-                                "protocol": self._protocol(v.cdc) if v.approved else None})
-            self.store.db.execute("INSERT INTO lotes(prot, ruc, received_at, reveal_at, results) VALUES (?,?,?,?,?)",
-                                  (prot, ruc, now, reveal, json.dumps(results)))
+            # queued (same transaction as the checks): from now on these CDCs are "in processing"
+            prot = str(secrets.randbelow(9 * 10**16) + 10**16)
+            now = time.time()
+            self.store.db.execute("INSERT INTO lotes(prot, ruc, received_at, reveal_at, results) VALUES (?,?,?,NULL,NULL)",
+                                  (prot, ruc, now))
+            self._processing.update(cdcs)
+        # Like SIFEN, the lote is judged after the 0300 (dTpoProces): in the background.
+        self._judging.submit(self._process_lote, prot, rdes, now)
         return self._lote_ack("0300", "", prot)
+
+    def _process_lote(self, prot: str, rdes: list, received: float) -> None:
+        try:
+            verdicts = [self.judge(r) for r in rdes]
+            reveal = max(time.time(), received + self.lote_processing_seconds)
+            with self.store.transaction():
+                results = []
+                for rde, v in zip(rdes, verdicts):
+                    v = self._record(rde, v, service="recibe-lote", reveal_at=reveal)
+                    results.append({"cdc": v.cdc, "status": v.status, "messages": v.messages,
+                                    "protocol": self._protocol(v.cdc) if v.approved else None})
+                self.store.db.execute("UPDATE lotes SET reveal_at=?, results=? WHERE prot=?",
+                                      (reveal, json.dumps(results), prot))
+                self._processing.difference_update(r["cdc"] for r in results)
+        except Exception as exc:  # a sandbox bug must not go unnoticed
+            self.errors.append(exc)
+            raise
 
     # -- siResultLoteDE ----------------------------------------------------------------------
     def _consulta_lote(self, op, fault_kind: str | None) -> bytes:
@@ -558,7 +585,7 @@ class SifenSandbox(LoopbackService):
         received, reveal, results = row
         if fault_kind == "expired" or time.time() > received + self.lote_query_window_seconds:
             return answer("0364")
-        if fault_kind == "processing" or time.time() < reveal:
+        if fault_kind == "processing" or reveal is None or time.time() < reveal:
             return answer("0361")
         items = "".join(_lote_item(r) for r in json.loads(results))
         return answer("0362", items, f"lote {{{prot}}}")
@@ -675,6 +702,7 @@ def _lote_item(r: dict) -> str:
             f"{protocol}{_res([tuple(m) for m in r['messages']][:5])}</ns2:gResProcLote>")
 
 
+@lru_cache(maxsize=64)
 def _cert_has_ruc(cert_b64: str, ruc: str) -> bool:
     """MT §7.5: 'RUC<base>-<dv>' in the Subject serialNumber (jurídica) or in a SAN
     directoryName serialNumber (física)."""
@@ -792,3 +820,34 @@ def serve_forever(port: int, accepted_rucs=None, *, host: str = "127.0.0.1", db_
                 pass
         except KeyboardInterrupt:
             pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m app.sandbox.sifen --port 8090 --accept 80012345-0:12560812:001,002`."""
+    import argparse
+    import sys
+
+    p = argparse.ArgumentParser(prog="python -m app.sandbox.sifen", description="SIFEN simulado en 127.0.0.1")
+    p.add_argument("--port", type=int, default=8090)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--accept", action="append", default=[], metavar="RUC[:TIMBRADO[:EST,EST]]",
+                   help="RUC emisor aceptado (por defecto, todos)")
+    p.add_argument("--db", default=None, help="archivo SQLite del simulador (por defecto, en memoria)")
+    p.add_argument("--processing", type=float, default=0.0, help="segundos que tarda un lote en procesarse")
+    a = p.parse_args(argv)
+    accepted = None
+    for spec in a.accept:
+        ruc, _, rest = spec.partition(":")
+        timbrado, _, estabs = rest.partition(":")
+        accepted = accepted or {}
+        accepted[ruc] = {"timbrado": timbrado or None, "establishments": [e for e in estabs.split(",") if e] or ["*"]}
+    try:
+        serve_forever(a.port, accepted, host=a.host, db_path=a.db, lote_processing_seconds=a.processing)
+    except ConfigurationError as exc:
+        print(f"Error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

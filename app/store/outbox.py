@@ -79,6 +79,11 @@ def claim(conn: sqlite3.Connection, owner: str, *, limit: int = 50, lease_second
           now: float | None = None) -> list[Job]:
     """Claims up to `limit` due jobs for `owner`, respecting per-series order."""
     now = time.time() if now is None else now
+    # look first without the write lock: an idle worker must not keep taking it (the till's
+    # sale waits for that lock)
+    if conn.execute("SELECT 1 FROM outbox WHERE state='pending' AND next_attempt_at <= ? LIMIT 1",
+                    (now,)).fetchone() is None:
+        return []
     with transaction(conn):
         rows = conn.execute(_CANDIDATES, (now, limit * 4)).fetchall()
         free = [r for r in rows

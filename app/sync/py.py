@@ -415,9 +415,11 @@ def make_client(session, stack: ExitStack):
             url = start_embedded_sandbox(session, stack).url
         identity = session.identity if url.startswith("https://") else None
         client = SifenClient.for_environment("sandbox", sandbox_url=url, identity=identity,
-                                             ca_file=session.setting(SANDBOX_CA_KEY), timeout=(5, 30))
-    else:
-        client = SifenClient.for_environment(company.environment, identity=session.identity)
+                                             ca_file=session.setting(SANDBOX_CA_KEY),
+                                             timeout=(5, float(session.setting("sifen.read_timeout_seconds", 30))))
+    else:  # REFERENCE §5.1: connect 15 s, read 45 s (RSHK); SIFEN acks a lote within ~30 s
+        client = SifenClient.for_environment(company.environment, identity=session.identity,
+                                             timeout=(15, float(session.setting("sifen.read_timeout_seconds", 45))))
     stack.callback(client.close)
     return client
 

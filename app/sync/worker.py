@@ -239,16 +239,21 @@ class Worker:
             (log.error if w.level == "overdue" else log.warning)(w.message)
         return late
 
-    def run_forever(self, *, idle_max: float = 5.0) -> None:
+    def run_forever(self, *, idle_max: float = 5.0, idle_min: float = 0.5) -> None:
         while not self._stop.is_set():
+            handled = 0
             try:
-                self.run_once()
+                handled = self.run_once()
                 self.warn_deadlines()
                 nxt = outbox.next_due(self.conn)
             except sqlite3.OperationalError:  # database busy beyond the timeout: try again
                 log.warning("base de datos ocupada; reintento", exc_info=True)
                 nxt = None
             wait = idle_max if nxt is None else max(0.0, min(idle_max, nxt - time.time()))
+            if handled == 0:
+                # due jobs that could not be claimed (held behind a failed send, leased by
+                # another worker): do not spin; a new sale still wakes us at once
+                wait = max(wait, min(idle_min, idle_max))
             self._wake.wait(wait)
             self._wake.clear()
 

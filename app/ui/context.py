@@ -28,6 +28,8 @@ class AppContext:
     demo: bool = False
     # called with checkout's IssueResult after each committed sale (ticket printing hooks here)
     on_sale_committed: list[Callable] = field(default_factory=list)
+    # called with the Cart when the cashier asks for a pre-bill (F7); printing hooks here
+    on_prebill: list[Callable] = field(default_factory=list)
 
     @property
     def conn(self):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QSplitter, QTableView,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -106,7 +107,8 @@ class DocumentsView(QWidget):
             self.kind.addItem(_(till.KIND_LABELS[k]), k)
         self.status = QComboBox()
         self.status.addItem(_("Todos los estados"), None)
-        for s, label in till.STATUS_LABELS.items():
+        for s in documents.STATUSES:
+            label = till.STATUS_LABELS[s]
             self.status.addItem(_(label).capitalize(), s)
         self.customer = QLineEdit()
         self.customer.setPlaceholderText(_("Cliente, identificación o número"))
@@ -158,11 +160,14 @@ class DocumentsView(QWidget):
         actions = QHBoxLayout()
         self.retry_button = fkey_button(_("Reintentar ahora"), "F5", self.retry)
         self.credit_button = fkey_button(_("Nota de crédito"), "F6", self.credit_note)
-        actions.addWidget(self.retry_button)
-        actions.addWidget(self.credit_button)
+        self.reprint_button = fkey_button(_("Reimprimir ticket"), "F7", self.reprint)
+        self.ride_button = fkey_button(_("Guardar RIDE (PDF)"), "F8", self.save_ride_dialog)
+        for b in (self.retry_button, self.credit_button, self.reprint_button, self.ride_button):
+            actions.addWidget(b)
         actions.addStretch(1)
         lay.addLayout(actions)
-        for key, slot in (("F5", self.retry), ("F6", self.credit_note)):
+        for key, slot in (("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint),
+                          ("F8", self.save_ride_dialog)):
             s = QShortcut(QKeySequence(key), self)
             s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             s.activated.connect(slot)
@@ -272,6 +277,53 @@ class DocumentsView(QWidget):
             return
         self.ctx.wake_worker()
         self.message.info(_("Reintentando el envío al SRI…"))
+
+    def reprint(self) -> None:
+        """The ticket again (marked as a copy) on the default printer; without one, as a PDF."""
+        doc_id = self.current_id()
+        if doc_id is None:
+            return
+        from app.pos import printing
+
+        key = documents.get(self.ctx.conn, doc_id)["key"]
+        try:
+            printing.print_ticket(self.ctx.session, key)
+        except MostradorError as exc:
+            if "impresora" not in str(exc):
+                self.message.error(error_text(exc))
+                return
+            path, _f = QFileDialog.getSaveFileName(self, _("Sin impresora: guardar el ticket en PDF"),
+                                                   f"ticket_{documents.get(self.ctx.conn, doc_id)['number']}.pdf",
+                                                   "PDF (*.pdf)")
+            if path:
+                Path(path).write_bytes(printing.ticket_pdf(self.ctx.session, key))
+                self.message.info(_("Ticket guardado en {0}").format(path))
+            return
+        except Exception as exc:  # printer hardware: tell the cashier, the document is safe
+            self.message.error(_("No se pudo imprimir: {0}").format(exc))
+            return
+        self.message.info(_("Ticket reimpreso (copia)"))
+        self.show_detail()
+
+    def save_ride_dialog(self) -> None:
+        doc_id = self.current_id()
+        if doc_id is None:
+            return
+        number = documents.get(self.ctx.conn, doc_id)["number"]
+        path, _f = QFileDialog.getSaveFileName(self, _("Guardar RIDE"), f"RIDE_{number}.pdf", "PDF (*.pdf)")
+        if path:
+            self.save_ride(doc_id, Path(path))
+
+    def save_ride(self, doc_id: int, path: Path) -> None:
+        from app.pos import printing
+
+        try:
+            pdf = printing.a4_pdf(self.ctx.session, documents.get(self.ctx.conn, doc_id)["key"])
+        except MostradorError as exc:
+            self.message.error(error_text(exc))
+            return
+        path.write_bytes(pdf)
+        self.message.info(_("RIDE guardado en {0}").format(path))
 
     def credit_note(self) -> None:
         doc_id = self.current_id()

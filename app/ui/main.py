@@ -221,7 +221,7 @@ def open_window(session, user, *, demo: bool, stack: ExitStack) -> "MainWindow":
         start_transmission(ctx, stack)
         window.status.refresh()
 
-    QTimer.singleShot(0, later)
+    QTimer.singleShot(250, later)  # after the first paint and focus, not before
     return window
 
 

@@ -1,11 +1,14 @@
 """Venta: the code field, the lines, the customer, the totals per tax rate, Cobrar (F12)."""
 from __future__ import annotations
 
+import logging
+import threading
+import time
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QFrame, QGridLayout, QGroupBox,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGridLayout, QGroupBox,
                                QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
@@ -17,6 +20,9 @@ from app.pos.cart import (FINAL_CONSUMER, ID_TYPE_LABELS, TAX_CATEGORIES, Buyer,
 from app.ui.context import AppContext
 from app.ui.i18n import tr
 from app.ui.widgets import error_text, Banner, open_dialog, PinDialog, fkey_button
+
+
+log = logging.getLogger("mostrador.ui.sale")
 
 
 def _(text: str) -> str:
@@ -54,6 +60,7 @@ COLUMNS = ("Código", "Descripción", "Cant.", "Precio", "Desc.%", "IVA", "Total
 
 class SaleView(QWidget):
     sale_committed = Signal(object)  # checkout.IssueResult
+    after_sale_failed = Signal(str, str)  # document number, Spanish reason (from the hooks' thread)
 
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
@@ -62,6 +69,8 @@ class SaleView(QWidget):
         self.payment_dialog = None
         self.pin_dialog = None
         self.last_sale = None
+        self._discard_armed = 0.0
+        self.after_sale_failed.connect(self._show_after_sale_failure)
         self._build()
         self._shortcuts()
         self._buyer_changed()
@@ -359,6 +368,12 @@ class SaleView(QWidget):
     def prebill(self) -> None:
         if self.cart.empty:
             return
+        for hook in self.ctx.on_prebill:
+            try:
+                hook(self.cart)
+            except Exception as exc:
+                self.message.error(_("No se pudo imprimir la pre-cuenta: {0}").format(exc))
+                return
         self.cart.prebilled = True
         self.message.info(_("Pre-cuenta emitida por {0}. Desde ahora, quitar productos requiere un supervisor.")
                           .format(money(self.cart.totals().total)))
@@ -367,6 +382,13 @@ class SaleView(QWidget):
         if self.cart.empty:
             self.new_sale()
             return
+        # a long sale must not vanish on one stray key: F9 twice within 3 s
+        now = time.monotonic()
+        if now - self._discard_armed > 3:
+            self._discard_armed = now
+            self.message.error(_("¿Descartar esta venta? Pulse F9 otra vez para confirmar."))
+            return
+        self._discard_armed = 0.0
 
         def drop(approver=None):
             if approver is not None:
@@ -511,6 +533,10 @@ class SaleView(QWidget):
             return error_text(exc)
         except ValueError as exc:
             return error_text(exc)
+        except Exception as exc:  # a bug: nothing was committed, the sale stays on screen
+            log.exception("error al emitir la venta")
+            return _("Error interno al emitir ({0}). La venta sigue en pantalla; avise al soporte.").format(
+                type(exc).__name__)
         self.ctx.wake_worker()
         self.last_sale = done
         result = done.result
@@ -521,13 +547,31 @@ class SaleView(QWidget):
         self.message.info(_("Venta registrada: {0}{1}").format(result.document.number, change))
         for w in result.warnings:
             self.message.info(self.message.text() + " · " + w)
-        for hook in self.ctx.on_sale_committed:
-            try:
-                hook(result)
-            except Exception as exc:  # a printer problem must never undo or block the sale
-                self.message.error(_("La venta quedó registrada, pero falló la impresión: {0}").format(exc))
         self.sale_committed.emit(result)
+        # the ticket after the fresh sale is on screen: the next customer never waits for the printer
+        QTimer.singleShot(0, lambda: self._after_commit(result))
         return None
+
+    def _after_commit(self, result) -> None:
+        """The hooks (ticket printing) run in a thread of their own: a slow or unreachable printer
+        never freezes the till. A failure comes back through a queued signal."""
+        hooks = list(self.ctx.on_sale_committed)
+        if not hooks:
+            return
+
+        def run() -> None:
+            for hook in hooks:
+                try:
+                    hook(result)
+                except Exception as exc:  # a printer problem must never undo or block the sale
+                    log.warning("hook after sale %s failed", result.document.number, exc_info=True)
+                    self.after_sale_failed.emit(result.document.number, str(exc))
+
+        threading.Thread(target=run, name="mostrador-after-sale", daemon=True).start()
+
+    def _show_after_sale_failure(self, number: str, reason: str) -> None:
+        self.message.error(_("La venta {0} quedó registrada, pero falló la impresión: {1}. "
+                             "Reimprima desde Documentos.").format(number, reason))
 
     def new_sale(self) -> None:
         self.cart = Cart()

@@ -147,7 +147,8 @@ def test_lone_document_goes_sync_backlog_goes_in_lotes(py_shop):
     assert any("Lote" in (h["detail"] if isinstance(h, dict) else h) for h in hist)
 
 
-@pytest.mark.parametrize("fault", ["html", "http500", "reset", "malformed", "not_queued", "processing", "expired"])
+@pytest.mark.parametrize("fault", ["html", "http500", "reset", "malformed", "not_queued", "processing", "expired",
+                                   "lost", "delay"])
 def test_faults_end_with_everything_approved_once(py_shop, fault):
     session, sandbox = py_shop
     import random
@@ -155,7 +156,13 @@ def test_faults_end_with_everything_approved_once(py_shop, fault):
     docs = [checkout.issue(session, demo_py_sale(session.company, rng, n), "invoices") for n in range(1, 8)]
     endpoint = {"not_queued": "recibe-lote", "processing": "consulta-lote", "expired": "consulta-lote"}.get(
         fault, "recibe-lote")
-    sandbox.faults.inject(fault, count=2 if fault != "expired" else 1, endpoint=endpoint)
+    if fault == "delay":  # slower than the client's read timeout: the answer is lost, the lote was taken
+        sandbox.faults.inject("delay", count=1, seconds=0.7, endpoint=endpoint)
+        with transaction(session.conn):
+            settings.put(session.conn, "sifen.read_timeout_seconds", 0.3)
+            settings.put(session.conn, "py.unknown_wait_seconds", 2.0)  # > delay + processing
+    else:
+        sandbox.faults.inject(fault, count=2 if fault not in ("expired", "lost") else 1, endpoint=endpoint)
     status, worker = drain(session, [d.document_id for d in docs], timeout=30)
     assert set(status.values()) == {"authorized"}, [documents.get(session.conn, d.document_id)["last_messages"]
                                                    for d in docs]
@@ -163,6 +170,9 @@ def test_faults_end_with_everything_approved_once(py_shop, fault):
     for d in docs:
         approvals = [c for s, c in sandbox.reception_log(d.key) if c == "0260"]
         assert len(approvals) == 1, sandbox.reception_log(d.key)
+    if fault in ("lost", "delay"):  # SIFEN had them: found by consulta, never sent twice
+        assert all(sandbox.received_count(d.key) == 1 for d in docs)
+        assert session.conn.execute("SELECT COUNT(*) FROM outbox WHERE action='consult'").fetchone()[0] >= len(docs)
 
 
 def test_big_ip_on_sync_is_retried(py_shop):

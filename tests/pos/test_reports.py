@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal as D
 
 import pytest

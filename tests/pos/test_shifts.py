@@ -79,3 +79,17 @@ def test_count_validation():
         shifts.count_cash({"3": 1})
     with pytest.raises(ValidationError):
         shifts.count_cash({"1": -1})
+
+
+def test_sales_from_the_api_are_not_in_the_drawer(session):
+    from app.pos import checkout
+
+    conn = session.conn
+    shift = shifts.open_shift(conn, "001", "001", "Ana", "0")
+    cart = Cart()
+    cart.add(catalog.find_product(conn, "PAN"))
+    body = cart.to_datil_body(session.company, "001", "001")
+    checkout.issue(session, body, "invoices", source="api", payments=[("01", D("2.30"))])
+    sell(session, ["PAN"], [("efectivo", None)])
+    rep = shifts.report(conn, shift.id)
+    assert rep.sales_count == 1 and rep.expected_cash == D("2.30")

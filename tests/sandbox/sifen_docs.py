@@ -31,6 +31,9 @@ class Signer:
     def sale(self, *, body: dict | None = None, now: datetime | None = None, identity_=None):
         self.n += 1
         body = body or demo_py_sale(self.company, self.rng, self.n)
+        if now is not None:
+            from app.fiscal.py.xml_build import local_naive
+            body = {**body, "fecha": local_naive(now).isoformat()}
         draft = self.backend.parse(body, "invoices", self.company, now=now)
         return self.backend.sign(draft, self.n, identity_ or identity(), self.company,
                                  now=now or datetime.now(timezone.utc))

@@ -104,3 +104,54 @@ def test_filters(qtbot, make_window):
     assert view.model.rows == []
     view.status.setCurrentIndex(view.status.findData("signed"))
     assert len(view.model.rows) == 2
+
+
+def test_retry_now_makes_the_job_due(qtbot, make_window):
+    w = make_window()  # no worker: the view says transmission is stopped
+    inv = sell(w, ["PAN"])
+    w.ctx.conn.execute("UPDATE outbox SET next_attempt_at = next_attempt_at + 3600 WHERE document_id=?",
+                       (inv.document_id,))
+    view = w.show_screen("documents")
+    view.reload()
+    view.table.selectRow(0)
+    assert view.retry_button.isEnabled()
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_F5)
+    import time
+
+    due = w.ctx.conn.execute("SELECT next_attempt_at FROM outbox WHERE document_id=?", (inv.document_id,)).fetchone()[0]
+    assert due <= time.time()
+    assert "transmisión está detenida" in view.message.text()
+
+
+def test_reprint_and_ride(qtbot, make_window, demo_session, tmp_path):
+    from app.pos.printing import auto_printer
+    from app.store import settings
+    from app.store.db import transaction
+
+    out = tmp_path / "ticket.bin"
+    with transaction(demo_session.conn):  # a real "file" printer: the ESC/POS bytes land in a file
+        settings.put(demo_session.conn, "printers", {"caja": {"kind": "file", "path": str(out)}})
+        settings.put(demo_session.conn, "printer.default", "caja")
+    w = make_window()
+    w.ctx.on_sale_committed.append(auto_printer(demo_session.data))
+    sale = w.sale
+    qtbot.keyClicks(sale.code, "CAFE")
+    qtbot.keyClick(sale.code, ENTER)
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    qtbot.keyClick(sale.payment_dialog.fields["efectivo"], ENTER)
+    qtbot.waitUntil(lambda: out.exists() and out.stat().st_size > 0, timeout=5000)
+    first = out.read_bytes()
+    assert b"REIMPRESI" not in first
+    view = w.show_screen("documents")
+    view.reload()
+    view.table.selectRow(0)
+    view.table.setFocus()
+    qtbot.keyClick(view.table, Qt.Key.Key_F7)
+    assert "reimpreso" in view.message.text(), view.message.text()
+    assert b"REIMPRESI" in out.read_bytes()  # the copy is marked
+    labels = [view.history.item(r, 1).text() for r in range(view.history.rowCount())]
+    assert labels.count("impreso") == 2
+    ride = tmp_path / "ride.pdf"
+    view.save_ride(view.current_id(), ride)
+    assert ride.read_bytes().startswith(b"%PDF") and "RIDE guardado" in view.message.text()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from app.pos import audit
 from app.store import documents
@@ -228,3 +226,39 @@ def test_a_scan_during_cobrar_is_not_an_amount(qtbot, make_window):
     type_slowly(qtbot, field, "5")  # a person typing still works
     qtbot.keyClick(field, ENTER)
     assert not dlg.isVisible() and sale.last_sale.settlement.change == Decimal("2.70")
+
+
+def test_new_sale_needs_f9_twice(qtbot, make_window):
+    w = make_window()
+    sale = w.sale
+    qtbot.keyClicks(sale.code, "PAN")
+    qtbot.keyClick(sale.code, ENTER)
+    qtbot.keyClick(sale.code, Qt.Key.Key_F9)
+    assert len(sale.cart.lines) == 1 and "otra vez" in sale.message.text()
+    qtbot.keyClick(sale.code, Qt.Key.Key_F9)
+    assert sale.cart.empty
+
+
+def test_ticket_hook_runs_after_the_sale_and_a_printer_failure_keeps_it(qtbot, make_window):
+    w = make_window()
+    sale = w.sale
+    seen = []
+
+    def broken_printer(result):
+        import threading
+
+        # off the UI thread: a slow printer never freezes the till
+        seen.append((result.document.number, sale.cart.empty, threading.current_thread() is threading.main_thread()))
+        raise OSError("impresora desconectada")
+
+    w.ctx.on_sale_committed.append(broken_printer)
+    qtbot.keyClicks(sale.code, "PAN")
+    qtbot.keyClick(sale.code, ENTER)
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    qtbot.keyClick(sale.payment_dialog.fields["efectivo"], ENTER)
+    qtbot.waitUntil(lambda: bool(seen), timeout=2000)
+    number = sale.last_sale.result.document.number
+    assert seen == [(number, True, False)]  # called once, fresh sale on screen, not the UI thread
+    qtbot.waitUntil(lambda: "falló la impresión" in sale.message.text(), timeout=2000)
+    assert number in sale.message.text()
+    assert documents.get(w.ctx.conn, sale.last_sale.result.document_id)["status"] == "signed"

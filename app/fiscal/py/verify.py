@@ -12,6 +12,7 @@ import base64
 import binascii
 import io
 import zipfile
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -45,6 +46,7 @@ def _t(de, path: str) -> str:
     return (el.text or "").strip() if el is not None and el.text else ""
 
 
+@lru_cache(maxsize=512)
 def _path(path: str) -> str:
     return "/".join(_N + p for p in path.split("/"))
 
