@@ -44,7 +44,7 @@ def shift_report_ticket(figures: dict) -> Ticket:
         raise ValueError("El reporte de turno debe ser X o Z.")
     cur = figures.get("currency", "USD")
     sym = "Gs." if cur == "PYG" else "$"
-    title = "REPORTE X - PARCIAL" if kind == "X" else "REPORTE Z - CIERRE DE TURNO"
+    title = "INFORME X - PARCIAL" if kind == "X" else "INFORME Z - CIERRE DE CAJA"
     t = Ticket(figures.get("country", "EC"), title, str(figures.get("number", "")))
     if figures.get("company"):
         t.add(Text(str(figures["company"]), "center", bold=True))

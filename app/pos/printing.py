@@ -126,3 +126,37 @@ def auto_printer(data_dir):
             session.close()
 
     return on_sale_committed
+
+
+def shift_figures(session: Session, rep: dict) -> dict:
+    """`shifts.ShiftReport.as_dict()` (or a stored Z) → the figures of the printed X/Z report."""
+    s = rep["shift"]
+    company = session.company
+    currency = "PYG" if company.country == "PY" else "USD"
+    cash = next((m for m in rep["methods"] if m["method"] in ("01", "1")), None)
+    figures = {
+        "kind": rep["kind"], "number": str(s["id"]), "company": company.razon_social, "ruc": company.ruc,
+        "establishment": s["establishment"], "point": s["point"], "cashier": s["cashier"],
+        "opened_at": _local_time(s["opened_at"]), "closed_at": _local_time(s.get("closed_at")),
+        "printed_at": _local_time(rep.get("generated_at")), "currency": currency,
+        "documents": [{"type": "Ventas", "count": rep["sales_count"], "total": rep["sales_total"]},
+                      {"type": "Notas de crédito", "count": rep["credit_notes_count"],
+                       "total": rep["credit_notes_total"]}],
+        "payments": [{"method": m["label"], "amount": m["expected"]} for m in rep["methods"]],
+        "notes": (f"Documentos pendientes de transmisión: {rep['pending_documents']}"
+                  if rep.get("pending_documents") else ""),
+    }
+    if cash:
+        figures["cash"] = {"opening": s["opening_float"], "deposits": rep["cash_in"],
+                           "withdrawals": rep["cash_out"], "expected": cash["expected"]}
+        if cash.get("counted") is not None:
+            figures["cash"].update(counted=cash["counted"], difference=cash["difference"])
+    return figures
+
+
+def print_shift_report(session: Session, rep: dict, *, printer: str | None = None) -> None:
+    """The shift's X or Z report on the ticket printer."""
+    from app.devices.printers import print_ticket as send
+    from app.devices.shift_report import shift_report_ticket
+
+    send(printer_config(session, printer), shift_report_ticket(shift_figures(session, rep)))

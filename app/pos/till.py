@@ -116,9 +116,9 @@ def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal],
 
 def retry_now(conn: sqlite3.Connection, document_id: int) -> int:
     """Makes the document's pending jobs due now (the caller then wakes the worker)."""
-    cur = conn.execute("UPDATE outbox SET next_attempt_at=? WHERE document_id=? AND state='pending'",
-                       (time.time(), document_id))
-    return cur.rowcount
+    from app.store import outbox
+
+    return outbox.make_due(conn, document_id)
 
 
 # ----------------------------------------------------------------------------------- status bar

@@ -148,6 +148,14 @@ def release(conn: sqlite3.Connection, job_ids: list[int]) -> None:
                      [(i,) for i in job_ids])
 
 
+def make_due(conn: sqlite3.Connection, document_id: int, *, now: float | None = None) -> int:
+    """"Reintentar ahora": the document's pending jobs become due (the caller wakes the worker).
+    Returns how many jobs there were."""
+    cur = conn.execute("UPDATE outbox SET next_attempt_at=? WHERE document_id=? AND state='pending'",
+                       (time.time() if now is None else now, document_id))
+    return cur.rowcount
+
+
 def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM outbox WHERE state='pending'").fetchone()[0]
 

@@ -48,6 +48,7 @@ class CashView(QWidget):
         ops.addWidget(fkey_button(_("Ingreso"), "F6", lambda: self.start_movement("in")), 0, 1)
         ops.addWidget(fkey_button(_("Retiro"), "F7", lambda: self.start_movement("out")), 0, 2)
         ops.addWidget(fkey_button(_("Cerrar caja"), "F8", self.start_close), 0, 3)
+        ops.addWidget(fkey_button(_("Imprimir informe"), "F10", self.print_report), 0, 4)
         self.move_kind = QComboBox()
         self.move_kind.addItem(_("Ingreso"), "in")
         self.move_kind.addItem(_("Retiro"), "out")
@@ -114,6 +115,7 @@ class CashView(QWidget):
 
         for key, slot in (("F9", self.open_shift), ("F5", self.show_x), ("F6", lambda: self.start_movement("in")),
                           ("F7", lambda: self.start_movement("out")), ("F8", self.start_close),
+                          ("F10", self.print_report),
                           ("F12", self.confirm_close), ("Escape", self.cancel_close)):
             s = QShortcut(QKeySequence(key), self)
             s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -161,7 +163,23 @@ class CashView(QWidget):
         shift = self.shift
         if shift is None:
             return
-        self.report.setPlainText(shifts.report_text(shifts.report(self.ctx.conn, shift.id).as_dict()))
+        self.shown_report = shifts.report(self.ctx.conn, shift.id).as_dict()
+        self.report.setPlainText(shifts.report_text(self.shown_report))
+
+    def print_report(self) -> None:
+        """The report on screen (X, the Z just closed, or one from the history) on the ticket printer."""
+        from app.pos import printing
+
+        rep = getattr(self, "shown_report", None)
+        if rep is None:
+            self.message.error(_("Primero muestre un informe (Informe X, cierre o historial)."))
+            return
+        try:
+            printing.print_shift_report(self.ctx.session, rep)
+        except MostradorError as exc:
+            self.message.error(error_text(exc))
+            return
+        self.message.info(_("Informe {0} enviado a la impresora").format(rep["kind"]))
 
     def start_movement(self, kind: str) -> None:
         if self.shift is None:
@@ -256,11 +274,13 @@ class CashView(QWidget):
         for s in self.denoms.values():
             s.setValue(0)
         self.refresh()
-        self.report.setPlainText(shifts.report_text(rep.as_dict()))
+        self.shown_report = rep.as_dict()
+        self.report.setPlainText(shifts.report_text(self.shown_report))
         self.message.info(_("Turno {0} cerrado. Diferencia total: $ {1}").format(rep.shift.id, fmt(rep.total_difference)))
 
     def show_history(self) -> None:
         sid = self.history.currentData()
         z = shifts.stored_z(self.ctx.conn, sid) if sid else None
         if z:
+            self.shown_report = z
             self.report.setPlainText(shifts.report_text(z))

@@ -37,7 +37,7 @@ def test_z_report_content_and_bytes():
     t = shift_report_ticket(FIGURES)
     text = flat(t)
     for expected in [
-        "REPORTE Z - CIERRE DE TURNO", "Turno N° 42", "Cajero: Íñigo Peña", "FACTURA (37) 1234.50",
+        "INFORME Z - CIERRE DE CAJA", "Turno N° 42", "Cajero: Íñigo Peña", "FACTURA (37) 1234.50",
         "del 001-002-000000100 al 001-002-000000136", "Base IVA 15% 1000.00", "IVA 15% 150.00",
         "Efectivo (30) 800.10", "Tarjeta 434.40", "TOTAL COBRADO $ 1234.50", "Fondo inicial 50.00",
         "Efectivo esperado 550.10", "Efectivo contado 549.10", "Diferencia -1.00", "Anulaciones (1) 12.00", "Firma supervisor",
@@ -51,7 +51,7 @@ def test_z_report_content_and_bytes():
 def test_x_report_is_marked_partial_and_pyg_has_no_decimals():
     t = shift_report_ticket({"kind": "x", "currency": "PYG", "payments": [{"method": "Efectivo", "amount": "1500000"}]})
     text = flat(t)
-    assert "REPORTE X - PARCIAL" in text and "el turno sigue abierto" in text
+    assert "INFORME X - PARCIAL" in text and "el turno sigue abierto" in text
     assert "TOTAL COBRADO Gs. 1.500.000" in text and "Firma" not in text
 
 

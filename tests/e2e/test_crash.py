@@ -111,6 +111,7 @@ def test_crash_30_kills(crash_setup):
 
 
 @pytest.mark.long
+@pytest.mark.timeout(4 * 3600)  # ~1 000 × (start + random wait) — far above the suite's default
 def test_crash_1000_kills(crash_setup):
     data, session, sandbox, env = crash_setup
     committed = _run_kills(data, env, kills=1000, seed=2)

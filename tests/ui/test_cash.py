@@ -83,3 +83,31 @@ def test_shift_open_sell_close_with_difference(qtbot, make_window, demo_session)
         conn.execute("INSERT INTO cash_movements(shift_id, at, kind, amount, reason, user_name) "
                      "VALUES (?, 'x', 'in', '1', 'x', 'x')", (shift.id,))
     assert shifts.stored_z(conn, shift.id)["total_difference"] == "-0.15"
+
+
+def test_z_report_prints_on_the_ticket_printer(qtbot, make_window, demo_session, tmp_path):
+    from app.pos import printing
+    from app.store import settings
+    from app.store.db import transaction
+
+    conn = demo_session.conn
+    out = tmp_path / "caja.bin"
+    with transaction(conn):
+        settings.put(conn, printing.PRINTERS_KEY, {"caja": {"kind": "file", "path": str(out)}})
+        settings.put(conn, printing.DEFAULT_PRINTER_KEY, "caja")
+    w = make_window()
+    ring_up(qtbot, w, ["PAN"], [("efectivo", "5")])
+    cash = w.show_screen("cash")
+    qtbot.keyClick(cash, Qt.Key.Key_F10)  # the X report on screen
+    x = out.read_bytes()
+    assert b"INFORME X" in x and demo_session.company.ruc.encode() in x
+    assert "Informe X enviado" in cash.message.text()
+    qtbot.keyClick(cash, Qt.Key.Key_F8)
+    cash.denoms[Decimal("20")].setValue(1)
+    qtbot.keyClick(cash, Qt.Key.Key_F12)
+    assert cash.last_z is not None
+    qtbot.keyClick(cash, Qt.Key.Key_F10)
+    z = out.read_bytes()
+    assert b"INFORME Z" in z and b"Diferencia" in z
+    assert b"\x1bp" not in x + z  # a report never opens the drawer
+    assert "Informe Z enviado" in cash.message.text()

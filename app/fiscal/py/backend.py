@@ -17,6 +17,7 @@ from app.fiscal.base import Draft, Finding, SeriesKey, SignedDocument
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
 from app.fiscal.py import dsig, dtepy, facturasend, qr, schema, xml_build
+from app.fiscal.py import geo
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py.model import Document
 from app.fiscal.py.totals import ItemInput, compute
@@ -112,6 +113,10 @@ class PyBackend:
         if issued < now - LATE_AFTER:
             warnings.append("La fecha de emisión tiene más de 72 horas: SIFEN la aprobará como "
                             "transmisión extemporánea (1005)")
+        loc = doc.receiver.location
+        if loc is not None and not geo.consistent(loc.departamento, loc.distrito, loc.ciudad):
+            raise ValidationError(f"La ciudad {loc.ciudad} no pertenece al distrito {loc.distrito} / departamento "
+                                  f"{loc.departamento} (tabla geográfica de SIFEN, 1326/1329)", field="cliente.ciudad")
         total, currency = self._total(doc)
         r = doc.receiver
         buyer_id = ruc_mod.format_ruc(r.ruc, r.ruc_dv) if r.contribuyente else (r.id_number or "0")

@@ -103,9 +103,34 @@ OBLIGATIONS = {
     715: "IMPUESTO A LA RENTA PERSONAL - SERVICIOS PERSONALES",
     716: "IMPUESTO A LA RENTA PERSONAL - RENTAS Y GANANCIAS DE CAPITAL",
 }
-# Geographic table 2.1/2.2 is not in the XSDs; only the capital is known here.
-KNOWN_DISTRICTS = {1: "ASUNCION (DISTRITO)"}
-KNOWN_CITIES = {1: "ASUNCION (DISTRITO)"}
+class _GeoNames:
+    """Geographic table 2.1/2.2 (not in the XSDs): code -> description, read lazily from
+    resources/py (see app.fiscal.py.geo)."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def get(self, code, default=""):
+        from app.fiscal.py import geo
+
+        try:
+            name = geo.district_name(code) if self.kind == "distritos" else geo.city_name(code)
+        except (TypeError, ValueError):
+            return default
+        return name or default
+
+    def __getitem__(self, code):
+        name = self.get(code, None)
+        if name is None:
+            raise KeyError(code)
+        return name
+
+    def __contains__(self, code) -> bool:
+        return self.get(code, None) is not None
+
+
+KNOWN_DISTRICTS = _GeoNames("distritos")
+KNOWN_CITIES = _GeoNames("ciudades")
 
 # B006 for NRE must carry the RG 41/2014 Art. 3 inc. 7 message (MT §10 B006); the exact
 # wording is not in our sources, so this default is UNVERIFIED and callers may override it.

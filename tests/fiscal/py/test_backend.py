@@ -13,7 +13,11 @@ from app.fiscal.py import cdc, dsig, qr, schema, xml_build
 from app.fiscal.py.backend import PyBackend, csc_account, detect_dialect
 from app.fiscal.py import verify as py_verify
 
-from conftest import load_json
+DATA = __import__("pathlib").Path(__file__).resolve().parent / "data"
+
+
+def load_json(name: str) -> dict:  # not `from conftest import`: several conftest modules exist
+    return __import__("json").loads((DATA / name).read_text(encoding="utf-8"))
 
 NOW = datetime.now(timezone.utc)
 
@@ -118,3 +122,28 @@ def test_verify_reports_tampering(company, ident):
     bad = doc.xml.replace(b"<dTotGralOpe>", b"<dTotGralOpe>1", 1)
     checks = {f.check: f.ok for f in py_verify.verify(bad)}
     assert checks["signature"] is False and checks["totals"] is False
+
+
+def test_geographic_catalogs_like_facturasend():
+    from app.fiscal.py import catalog, geo
+    assert len(geo.departamentos()) == 20 and {"codigo": 11, "descripcion": "ALTO PARANA"} in geo.departamentos()
+    assert geo.distritos(17, "bahia") == [{"codigo": 196, "descripcion": "BAHIA NEGRA",
+                                           "departamento": {"codigo": 17, "descripcion": "ALTO PARAGUAY"}}]
+    nueva = [c for c in geo.ciudades(234, "asuncion") if c["codigo"] == 5678][0]
+    assert nueva["distrito"]["departamento"] == {"codigo": 16, "descripcion": "BOQUERON"}
+    assert catalog.KNOWN_CITIES.get(3344) == "PASO ITA (INDIGENA)"
+    assert catalog.KNOWN_DISTRICTS.get(143) == "DOMINGO MARTINEZ DE IRALA"
+    assert geo.consistent(11, 143, 3344) and not geo.consistent(1, 143, 3344)
+    assert {"codigo": 77, "descripcion": "UNI"} in geo.unidades()
+    assert {"codigo": "PYG", "descripcion": "Guarani"} in geo.monedas()
+    assert any(p["codigo"] == "PRY" for p in geo.paises())
+
+
+def test_receiver_geography_must_agree(company):
+    b = PyBackend()
+    body = fixed_seed()  # departamento 11, distrito 143, ciudad 3344: consistent
+    assert b.parse(body, "invoices", company, now=NOW).model.document.receiver.location.ciudad_desc == \
+        "PASO ITA (INDIGENA)"
+    body["cliente"]["departamento"] = 1
+    with pytest.raises(ValidationError, match="1326"):
+        b.parse(body, "invoices", company, now=NOW)

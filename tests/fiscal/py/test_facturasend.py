@@ -37,7 +37,8 @@ def company(company):
 SEED_REFUSALS = {
     "fs_de_create.json": {"condicion.entregas[1].infoTarjeta.ruc", "condicion.credito"},
     "fs_lote_create_0.json": {"condicion.entregas[1].infoTarjeta.ruc", "condicion.credito"},
-    "fs_parametros.json": {"dncp", "sectorSeguros", "cliente.ciudadDescripcion", "items[0].sectorAutomotor",
+    # (cliente.ciudadDescripcion is no longer refused: city 3344 is in the shipped geographic table)
+    "fs_parametros.json": {"dncp", "sectorSeguros", "items[0].sectorAutomotor",
                            "transporte.vehiculo.numeroMatricula", "condicion.credito"},
 }
 
