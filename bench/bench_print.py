@@ -19,7 +19,7 @@ from app.devices.ticket_png import render_ticket_png  # noqa: E402
 from app.fiscal.ec.ride import render_ride  # noqa: E402
 from app.fiscal.py.kude import render_kude  # noqa: E402
 
-PY_SAMPLE = Path("/work/shared/specs/py/samples/set-2019-v150/FE_v150_20190910.xml")
+PY_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "specs" / "py" / "samples" / "set-2019-v150" / "FE_v150_20190910.xml"
 
 
 def sale_xml(lines: int = 20) -> bytes:

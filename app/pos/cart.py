@@ -20,9 +20,11 @@ CONSUMIDOR_FINAL_LIMIT = Decimal("50.00")  # importe_total above this needs an i
 
 @dataclass(frozen=True)
 class TaxCategory:
-    code: str  # SRI codigo_porcentaje (tabla 17)
+    code: str  # EC: SRI codigo_porcentaje (tabla 17); PY: 'PY10' | 'PY5' | 'PYEX'
     rate: Decimal  # tarifa, percent
     label: str
+    country: str = "EC"
+    iva_type: int | None = None  # PY only: SIFEN iAfecIVA (1 gravado, 3 exento), FacturaSend ivaTipo
 
 
 TAX_CATEGORIES: dict[str, TaxCategory] = {
@@ -32,7 +34,12 @@ TAX_CATEGORIES: dict[str, TaxCategory] = {
     "10": TaxCategory("10", Decimal("13"), "IVA 13 %"),
     "6": TaxCategory("6", Decimal("0"), "No objeto de IVA"),
     "7": TaxCategory("7", Decimal("0"), "Exento de IVA"),
+    # Paraguay: prices always include IVA; FacturaSend ivaTipo / iva (ivaBase 100 or 0)
+    "PY10": TaxCategory("PY10", Decimal("10"), "IVA 10 %", "PY", 1),
+    "PY5": TaxCategory("PY5", Decimal("5"), "IVA 5 %", "PY", 1),
+    "PYEX": TaxCategory("PYEX", Decimal("0"), "Exento", "PY", 3),
 }
+DEFAULT_TAX_CATEGORY = {"EC": "4", "PY": "PY10"}
 
 
 def tax_category(code: str) -> TaxCategory:
@@ -40,6 +47,11 @@ def tax_category(code: str) -> TaxCategory:
         return TAX_CATEGORIES[str(code)]
     except KeyError:
         raise ValueError(f"Categoría de IVA desconocida: {code}") from None
+
+
+def categories_for(country: str) -> dict[str, TaxCategory]:
+    """The tax categories a product of a `country` shop may have (what Productos offers)."""
+    return {k: c for k, c in TAX_CATEGORIES.items() if c.country == country}
 
 
 @dataclass(frozen=True)
@@ -81,7 +93,8 @@ class Buyer:
 
     @property
     def is_final_consumer(self) -> bool:
-        return self.id_type == "07"
+        """EC consumidor final or PY innominado: nobody to remember or to credit."""
+        return self.id_type in ("07", PY_ANONYMOUS)
 
     def as_comprador(self) -> dict:
         d = {"tipo_identificacion": self.id_type, "identificacion": self.identification,
@@ -93,6 +106,37 @@ class Buyer:
 
 
 FINAL_CONSUMER = Buyer("07", CONSUMIDOR_FINAL_ID, CONSUMIDOR_FINAL_NAME)
+
+# Paraguay's buyer kinds (app.pos.cart_py maps them to FacturaSend's cliente)
+PY_RUC, PY_CEDULA, PY_PASSPORT, PY_FOREIGN_ID, PY_ANONYMOUS = "PY-RUC", "PY-CI", "PY-PAS", "PY-CE", "PY-INN"
+PY_ID_TYPE_LABELS = {PY_RUC: "RUC", PY_CEDULA: "Cédula paraguaya", PY_PASSPORT: "Pasaporte",
+                     PY_FOREIGN_ID: "Cédula extranjera", PY_ANONYMOUS: "Innominado"}
+INNOMINADO = Buyer(PY_ANONYMOUS, "0", "Sin Nombre")
+
+
+def anonymous_buyer(country: str) -> Buyer:
+    """The buyer of a sale nobody identified: EC consumidor final, PY innominado."""
+    return INNOMINADO if country == "PY" else FINAL_CONSUMER
+
+
+def id_type_labels(country: str) -> dict[str, str]:
+    return PY_ID_TYPE_LABELS if country == "PY" else ID_TYPE_LABELS
+
+
+def detect_id_type_for(country: str, identification: str) -> str:
+    if country == "PY":
+        from app.pos import cart_py
+
+        return cart_py.detect_id_type(identification)
+    return detect_id_type(identification)
+
+
+def identification_errors_for(country: str, id_type: str, identification: str) -> list[str]:
+    if country == "PY":
+        from app.pos import cart_py
+
+        return cart_py.identification_errors(id_type, identification)
+    return identification_errors(id_type, identification)
 
 
 def detect_id_type(identification: str) -> str:
@@ -160,6 +204,10 @@ class CartLine:
         return tax_category(self.tax_code)
 
     @property
+    def is_py(self) -> bool:
+        return self.tax.country == "PY"
+
+    @property
     def unit_price(self) -> Decimal:
         """precio_unitario: without tax, 6 decimals."""
         if self.price_includes_tax and self.tax.rate:
@@ -184,6 +232,10 @@ class CartLine:
 
     @property
     def total(self) -> Decimal:
+        if self.is_py:  # SIFEN arithmetic: price with IVA, whole guaraníes
+            from app.pos import cart_py
+
+            return cart_py.line_amounts(self).total
         return self.base + self.tax_value
 
     def as_item(self) -> dict:
@@ -210,6 +262,10 @@ class Totals:
 
 
 def totals_of(lines: list[CartLine]) -> Totals:
+    if any(ln.is_py for ln in lines):
+        from app.pos import cart_py
+
+        return cart_py.totals_of(lines)
     by_tax: dict[str, tuple[Decimal, Decimal]] = {}
     for line in lines:
         base, value = by_tax.get(line.tax_code, (ZERO, ZERO))
@@ -221,44 +277,84 @@ def totals_of(lines: list[CartLine]) -> Totals:
 
 # ----------------------------------------------------------------------------------- payments
 
+# Paraguay: SIFEN iTiPago (app.fiscal.py.catalog.PAYMENT_TYPES); `sri_code` holds that code here
+PY_PAYMENT_METHODS: dict[str, PaymentMethod] = {m.medio: m for m in (
+    PaymentMethod("efectivo", "1", "Efectivo", gives_change=True),
+    PaymentMethod("tarjeta_credito", "3", "Tarjeta de crédito"),
+    PaymentMethod("tarjeta_debito", "4", "Tarjeta de débito"),
+    PaymentMethod("transferencia", "5", "Transferencia"),
+    PaymentMethod("billetera", "7", "Billetera electrónica"),
+    PaymentMethod("cheque", "2", "Cheque"),
+)}
+PY_PAYMENT_LABELS = {m.sri_code: m.label for m in PY_PAYMENT_METHODS.values()}
+CURRENCY = {"EC": "USD", "PY": "PYG"}
+
+
+def payment_methods(country: str) -> dict[str, PaymentMethod]:
+    return PY_PAYMENT_METHODS if country == "PY" else PAYMENT_METHODS
+
+
+def payment_label(country: str, code: str) -> str:
+    """The name of a stored payment code (SRI formaPago or SIFEN iTiPago)."""
+    if country == "PY":
+        from app.fiscal.py.catalog import PAYMENT_TYPES
+
+        return PY_PAYMENT_LABELS.get(code) or PAYMENT_TYPES.get(int(code), code) if code.isdigit() else code
+    return SRI_PAYMENT_LABELS.get(code, code)
+
+
+def money_places(country: str) -> int:
+    """Decimals of the shop's currency: USD 2, PYG 0."""
+    return 0 if country == "PY" else 2
+
+
 @dataclass(frozen=True)
 class Settlement:
     payments: list[tuple[str, Decimal]]  # (Dátil medio, amount applied to the sale)
     tendered: Decimal
     change: Decimal
     missing: Decimal
+    country: str = "EC"
+    # what a method needs besides the amount, e.g. {'cheque': {'numero': '123', 'banco': 'Itaú'}}
+    details: dict = field(default_factory=dict, compare=False)
 
     @property
     def complete(self) -> bool:
         return self.missing == ZERO
 
     def sri_payments(self) -> list[tuple[str, Decimal]]:
-        return [(PAYMENT_METHODS[m].sri_code, a) for m, a in self.payments]
+        """(authority code, amount): SRI formaPago for EC, SIFEN iTiPago for PY."""
+        methods = payment_methods(self.country)
+        return [(methods[m].sri_code, a) for m, a in self.payments]
 
 
-def settle(total: Decimal, tenders: list[tuple[str, Decimal]]) -> Settlement:
+def settle(total: Decimal, tenders: list[tuple[str, Decimal]], *, country: str = "EC") -> Settlement:
     """Applies what the customer hands over to `total`. Non-cash methods are applied first and
-    may not exceed what is owed; only cash gives change. Raises ValueError (Spanish)."""
-    noncash = [(m, a) for m, a in tenders if not PAYMENT_METHODS[m].gives_change]
-    cash = [(m, a) for m, a in tenders if PAYMENT_METHODS[m].gives_change]
+    may not exceed what is owed; only cash gives change. Amounts are rounded to the currency
+    (USD cents, whole guaraníes). Raises ValueError (Spanish)."""
+    methods = payment_methods(country)
+    places = money_places(country)
+    for medio, _a in tenders:
+        if medio not in methods:
+            raise ValueError(f"Forma de pago desconocida: {medio}")
+    noncash = [(m, a) for m, a in tenders if not methods[m].gives_change]
+    cash = [(m, a) for m, a in tenders if methods[m].gives_change]
     remaining = total
     applied: list[tuple[str, Decimal]] = []
     for medio, amount in noncash + cash:
-        if medio not in PAYMENT_METHODS:
-            raise ValueError(f"Forma de pago desconocida: {medio}")
-        amount = round_half_up(to_decimal(amount), 2)
+        amount = round_half_up(to_decimal(amount), places)
         if amount <= ZERO:
             raise ValueError("Cada pago debe ser mayor que cero")
-        if not PAYMENT_METHODS[medio].gives_change and amount > remaining:
-            raise ValueError(f"El pago con {PAYMENT_METHODS[medio].label.lower()} "
+        if not methods[medio].gives_change and amount > remaining:
+            raise ValueError(f"El pago con {methods[medio].label.lower()} "
                              f"({amount}) supera el saldo pendiente ({remaining})")
         use = min(amount, remaining)
         if use > ZERO:
             applied.append((medio, use))
         remaining -= use
-    tendered = sum((round_half_up(to_decimal(a), 2) for _, a in tenders), ZERO)
+    tendered = sum((round_half_up(to_decimal(a), places) for _, a in tenders), ZERO)
     change = max(ZERO, tendered - total)
-    return Settlement(_merge(applied), tendered, change, max(ZERO, remaining))
+    return Settlement(_merge(applied), tendered, change, max(ZERO, remaining), country)
 
 
 def _merge(payments: list[tuple[str, Decimal]]) -> list[tuple[str, Decimal]]:
@@ -277,8 +373,13 @@ class BuyerRequired(ValueError):
 @dataclass
 class Cart:
     lines: list[CartLine] = field(default_factory=list)
-    buyer: Buyer = FINAL_CONSUMER
+    buyer: Buyer | None = None  # None: the country's anonymous buyer
     prebilled: bool = False  # a pre-bill was printed: removing lines now needs a supervisor
+    country: str = "EC"
+
+    def __post_init__(self) -> None:
+        if self.buyer is None:
+            self.buyer = anonymous_buyer(self.country)
 
     def add(self, product, quantity: Decimal = Decimal(1)) -> CartLine:
         """Adds a catalog product (anything with code, name, price, price_includes_tax,
@@ -286,6 +387,10 @@ class Cart:
         quantity = to_decimal(quantity)
         if quantity <= ZERO:
             raise ValueError("La cantidad debe ser mayor que cero")
+        category = tax_category(product.tax_category)
+        if category.country != self.country:
+            raise ValueError(f"El producto {product.code} tiene la categoría «{category.label}», que no es de "
+                             f"{'Paraguay' if self.country == 'PY' else 'Ecuador'}: corríjala en Productos")
         last = self.lines[-1] if self.lines else None
         if (last and last.code == product.code and last.price == product.price
                 and last.discount_percent == ZERO):
@@ -301,7 +406,7 @@ class Cart:
 
     def clear(self) -> None:
         self.lines.clear()
-        self.buyer = FINAL_CONSUMER
+        self.buyer = anonymous_buyer(self.country)
         self.prebilled = False
 
     @property
@@ -313,6 +418,10 @@ class Cart:
 
     def buyer_problem(self) -> str | None:
         """Spanish reason why the sale cannot be issued to this buyer, or None."""
+        if self.country == "PY":
+            from app.pos import cart_py
+
+            return cart_py.buyer_problem(self)
         if self.buyer.is_final_consumer and self.totals().total > CONSUMIDOR_FINAL_LIMIT:
             return (f"El total supera USD {CONSUMIDOR_FINAL_LIMIT}: la factura no puede ser a "
                     "consumidor final. Identifique al cliente (cédula, RUC o pasaporte).")
@@ -322,6 +431,13 @@ class Cart:
         if not self.buyer.is_final_consumer and not self.buyer.name.strip():
             return "Escriba el nombre o razón social del cliente"
         return None
+
+    def to_facturasend_body(self, company: Company, establishment: str, point: str,
+                            settlement: Settlement | None = None, *, cashier: str = "") -> dict:
+        """The FacturaSend `de/create` body of this sale (Paraguay); see app.pos.cart_py."""
+        from app.pos import cart_py
+
+        return cart_py.facturasend_body(self, company, establishment, point, settlement, cashier=cashier)
 
     def to_datil_body(self, company: Company, establishment: str, point: str,
                       payments: list[tuple[str, Decimal]] | None = None) -> dict:

@@ -14,7 +14,8 @@ from decimal import Decimal
 
 from app.core.errors import FieldError, NotFoundError, ValidationError
 from app.core.money import ZERO, to_decimal
-from app.pos.cart import TAX_CATEGORIES, detect_id_type, identification_errors
+from app.pos.cart import (DEFAULT_TAX_CATEGORY, TAX_CATEGORIES, categories_for, detect_id_type,
+                          detect_id_type_for, identification_errors_for)
 from app.store.db import transaction
 
 
@@ -151,8 +152,10 @@ def _customer(row: sqlite3.Row) -> Customer:
 
 
 def customer_errors(c: Customer) -> list[FieldError]:
-    errors = [FieldError("identification", m) for m in identification_errors(c.id_type, c.identification)]
-    if c.id_type == "07":
+    errors = [FieldError("identification", m)
+              for m in identification_errors_for("PY" if c.id_type.startswith("PY-") else "EC", c.id_type,
+                                                 c.identification)]
+    if c.id_type in ("07", "PY-INN"):
         errors.append(FieldError("id_type", "Consumidor final no se registra como cliente"))
     if not c.name.strip():
         errors.append(FieldError("name", "El nombre o razón social es obligatorio"))
@@ -266,7 +269,7 @@ def _flag(value: str | None, default: bool, name: str, errors: list[str]) -> boo
     return default
 
 
-def preview_products_csv(text: str) -> CsvPreview:
+def preview_products_csv(text: str, country: str = "EC") -> CsvPreview:
     reader = _reader(text, ("codigo", "nombre", "precio"))
     rows, seen = [], set()
     for row in reader:
@@ -278,10 +281,15 @@ def preview_products_csv(text: str) -> CsvPreview:
         except ValueError as exc:
             errors.append(str(exc))
             price = ZERO
-        p = Product(get("codigo"), get("nombre"), price, get("categoria_iva") or "4",
+        p = Product(get("codigo"), get("nombre"), price, get("categoria_iva") or DEFAULT_TAX_CATEGORY[country],
                     _flag(row.get("precio_incluye_iva"), True, "precio_incluye_iva", errors),
                     get("codigo_barras"), _flag(row.get("activo"), True, "activo", errors))
         errors += [e.message for e in product_errors(p)]
+        if p.tax_category in TAX_CATEGORIES and TAX_CATEGORIES[p.tax_category].country != country:
+            errors.append(f"categoria_iva {p.tax_category} no es de este país "
+                          f"(use {', '.join(categories_for(country))})")
+        if country == "PY" and price != price.to_integral_value():
+            errors.append("En guaraníes el precio no lleva decimales")
         if p.code and p.code in seen:
             errors.append(f"El código {p.code} está repetido en el archivo")
         seen.add(p.code)
@@ -307,14 +315,14 @@ def export_products_csv(conn: sqlite3.Connection) -> str:
     return out.getvalue()
 
 
-def preview_customers_csv(text: str) -> CsvPreview:
+def preview_customers_csv(text: str, country: str = "EC") -> CsvPreview:
     reader = _reader(text, ("identificacion", "nombre"))
     rows, seen = [], set()
     for row in reader:
         errors: list[str] = []
         get = lambda k: (row.get(k) or "").strip()  # noqa: E731
         ident = get("identificacion")
-        c = Customer(ident, get("nombre"), get("tipo_identificacion") or detect_id_type(ident),
+        c = Customer(ident, get("nombre"), get("tipo_identificacion") or detect_id_type_for(country, ident),
                      get("email"), get("telefono"), get("direccion"),
                      _flag(row.get("activo"), True, "activo", errors))
         errors += [e.message for e in customer_errors(c)]
@@ -366,12 +374,32 @@ DEMO_CUSTOMERS = (
 )
 
 
-def seed_demo_catalog(conn: sqlite3.Connection) -> None:
+# Paraguay: (code, barcode, name, price in guaraníes with IVA, category)
+DEMO_PRODUCTS_PY = (
+    ("YERBA1", "7840001000011", "Yerba mate Pajarito 1 kg", "24500", "PY5"),
+    ("ACEITE9", "7840001000028", "Aceite de soja 900 ml", "15900", "PY10"),
+    ("HARINA1", "7840001000035", "Harina de trigo 1 kg", "6500", "PY5"),
+    ("COLA2", "7840001000042", "Gaseosa cola 2 L", "11000", "PY10"),
+    ("DETERG", "7840001000059", "Detergente Ñandutí 750 ml", "13750", "PY10"),
+    ("LIBRO", "7840001000066", "Libro escolar de lectura", "45000", "PYEX"),
+    ("MANDIOCA", "7840001000073", "Mandioca fresca (kg)", "4000", "PYEX"),
+    ("CARNE", "7840001000080", "Carne vacuna (kg)", "48000", "PY5"),
+    ("TV55", "7840001000097", "Televisor LED 55 pulgadas", "3650000", "PY10"),
+)
+DEMO_CUSTOMERS_PY = (
+    ("PY-RUC", "80033303-9", "Distribuidora Guaraní S.R.L.", "compras@guarani.example.com.py"),
+    ("PY-CI", "3456789", "María José Benítez Núñez", ""),
+)
+
+
+def seed_demo_catalog(conn: sqlite3.Connection, country: str = "EC") -> None:
     """Fills an empty catalog with a small grocery assortment (demo mode, screenshots, tests)."""
     if conn.execute("SELECT COUNT(*) FROM products").fetchone()[0]:
         return
-    apply_products(conn, [Product(c, n, Decimal(p), t, True, b) for c, b, n, p, t in DEMO_PRODUCTS])
+    products, customers = ((DEMO_PRODUCTS_PY, DEMO_CUSTOMERS_PY) if country == "PY"
+                           else (DEMO_PRODUCTS, DEMO_CUSTOMERS))
+    apply_products(conn, [Product(c, n, Decimal(p), t, True, b) for c, b, n, p, t in products])
     # identification checks run on save; demo numbers are written directly
     with transaction(conn):
-        for t, i, n, e in DEMO_CUSTOMERS:
+        for t, i, n, e in customers:
             _write_customer(conn, Customer(i, n, t, e))

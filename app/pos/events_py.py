@@ -31,7 +31,8 @@ def _queue(session: Session, doc_id: int, kind: str, reason: str, group, now: da
         xml = events.build_signed([(event_id, group)], identity.key, identity.cert, now, d_id=event_id)
         conn.execute("UPDATE py_events SET xml=? WHERE id=?", (xml, event_id))
         row = documents.get(conn, doc_id)
-        documents.add_event(conn, doc_id, row["status"], f"{kind.capitalize()} firmada; en cola para SIFEN")
+        label = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización", "nominacion": "Nominación"}[kind]
+        documents.add_event(conn, doc_id, row["status"], f"{label} firmada; en cola para SIFEN")
         outbox.enqueue(conn, doc_id, f"event:{event_id}")
     return event_id
 
@@ -81,3 +82,43 @@ def event_status(session: Session, event_id: int) -> dict:
     if row is None:
         raise ValidationError(f"No existe el evento {event_id}", field="evento")
     return dict(row)
+
+
+def request_event(session: Session, kind: str, body: dict, *, now: datetime | None = None) -> int:
+    """An event from FacturaSend's JSON (`/evento/<kind>`, seed 002): cancelacion, inutilizacion
+    (a range of our own numbers, every one of them rejected) and nominacion (an approved FE whose
+    receptor was innominado, NT-014). Receptor events (conformidad…) concern other issuers'
+    documents, which this store does not hold: they are refused here."""
+    from app.fiscal.py import facturasend_events
+
+    now = now or datetime.now(timezone.utc)
+    if kind == "cancelacion":
+        facturasend_events.parse_event(kind, body)  # every field checked the FacturaSend way
+        return request_cancellation(session, body.get("cdc", ""), body.get("motivo", ""), now=now)
+    if kind == "inutilizacion":
+        group = facturasend_events.parse_event(kind, body, session.company)
+        ns = "{http://ekuatia.set.gov.py/sifen/xsd}"
+        est, point = group.findtext(ns + "dEst"), group.findtext(ns + "dPunExp")
+        first, last = int(group.findtext(ns + "dNumIn")), int(group.findtext(ns + "dNumFin"))
+        doc_type = group.findtext(ns + "iTiDE")
+        rows = session.conn.execute(
+            "SELECT id, status, sequential FROM documents WHERE country='PY' AND doc_code=? AND establishment=? "
+            "AND point=? AND sequential BETWEEN ? AND ? ORDER BY sequential, version DESC",
+            (doc_type, est, point, first, last)).fetchall()
+        latest = {}
+        for r in rows:
+            latest.setdefault(r["sequential"], r)
+        if len(latest) != last - first + 1 or any(r["status"] != "rejected" for r in latest.values()):
+            raise ValidationError("Solo se inutilizan números de Mostrador cuyos documentos fueron rechazados "
+                                  "(nunca aprobados); el rango incluye otros", field="desde")
+        return _queue(session, latest[first]["id"], "inutilizacion", body.get("motivo", ""), group, now)
+    if kind == "nominacion":
+        group = facturasend_events.parse_event(kind, body)
+        row = documents.by_key(session.conn, body.get("cdc", ""))
+        if row["status"] != "authorized" or row["doc_code"] != "1":
+            raise ValidationError("La nominación solo aplica a una factura aprobada", field="cdc")
+        if b"<iTipIDRec>5</iTipIDRec>" not in bytes(row["xml"]):
+            raise ValidationError("La factura no fue emitida a un receptor innominado (4469)", field="cdc")
+        return _queue(session, row["id"], "nominacion", body.get("motivo", ""), group, now)
+    raise ValidationError(f"El evento '{kind}' no se envía desde el punto de venta (solo cancelacion, "
+                          "inutilizacion y nominacion)", field="evento")

@@ -19,6 +19,20 @@ from app.store.db import transaction
 ENVIRONMENTS = {"sandbox": "Sandbox (SRI simulado en este equipo)",
                 "pruebas": "Pruebas (SRI celcer)",
                 "produccion": "Producción (documentos con validez tributaria)"}
+ENVIRONMENTS_PY = {"sandbox": "Sandbox (SIFEN simulado en este equipo)",
+                   "pruebas": "Pruebas (SIFEN de pruebas, sifen-test)",
+                   "produccion": "Producción (documentos con validez tributaria)"}
+COUNTRIES = {"EC": "Ecuador (SRI)", "PY": "Paraguay (SIFEN)"}
+AUTHORITY = {"EC": "SRI", "PY": "SIFEN"}
+# SIFEN cTipReg (MT §10 D.2.1, Tabla 3); 0 = not declared (the element is optional)
+PY_REGIMES = {1: "Régimen de Turismo", 2: "Importador", 3: "Exportador", 4: "Maquila",
+              5: "Ley N° 60/90", 6: "Régimen del Pequeño Productor", 7: "Régimen del Mediano Productor",
+              8: "Régimen Contable"}
+PY_TAXPAYER_TYPES = {1: "Persona física", 2: "Persona jurídica"}
+
+
+def environments(country: str) -> dict[str, str]:
+    return ENVIRONMENTS_PY if country == "PY" else ENVIRONMENTS
 RIMPE_OPTIONS = ("", "CONTRIBUYENTE RÉGIMEN RIMPE", "CONTRIBUYENTE NEGOCIO POPULAR - RÉGIMEN RIMPE")
 TILL_ESTABLISHMENT, TILL_POINT = "pos.establishment", "pos.point"
 _CODE = re.compile(r"^\d{3}$")
@@ -62,12 +76,18 @@ class SetupAnswers:
     p12_password: str = ""
     production_confirmed: bool = False
     new_users: list[tuple[str, str, str]] = field(default_factory=list)  # (name, role, pin)
+    # Paraguay: the CSC secret, kept only in the OS keyring (csc:<RUC>); None = keep the stored one
+    csc_secret: str | None = field(default=None, repr=False)
 
 
 def company_errors(c: Company) -> list[FieldError]:
+    if c.country == "PY":
+        from app.pos import setup_py
+
+        return setup_py.company_errors(c)
     errors = []
     if c.country != "EC":
-        errors.append(FieldError("country", "Por ahora la configuración guiada es solo para Ecuador"))
+        errors.append(FieldError("country", f"País no soportado: {c.country} (Ecuador o Paraguay)"))
     if not c.ruc.strip():
         errors.append(FieldError("ruc", "Escriba el RUC de la empresa"))
     else:
@@ -135,6 +155,10 @@ def save(data: DataDir, conn: sqlite3.Connection, answers: SetupAnswers, *, acto
     cert_path = data.cert_path(c.ruc)
     if answers.p12 is None and not cert_path.exists():
         errors.append(FieldError("certificate", "Importe el certificado de firma electrónica (.p12)"))
+    if c.country == "PY":
+        from app.pos import setup_py
+
+        errors += setup_py.csc_errors(c, answers.csc_secret)
     if errors:
         raise ValidationError(errors)
     if answers.p12 is not None:
@@ -146,6 +170,10 @@ def save(data: DataDir, conn: sqlite3.Connection, answers: SetupAnswers, *, acto
         tmp.write_bytes(answers.p12)
         tmp.replace(cert_path)
         signing.store_secret(p12_account(c.ruc), answers.p12_password)
+    if c.country == "PY" and answers.csc_secret:
+        from app.fiscal import signing
+
+        signing.store_secret(f"csc:{c.ruc}", answers.csc_secret.strip())  # never the database
     with transaction(conn):
         settings.save_company(conn, c)
         settings.put(conn, TILL_ESTABLISHMENT, answers.till_establishment)

@@ -14,13 +14,36 @@ from decimal import Decimal
 from app.core.errors import ValidationError
 from app.core.money import ZERO, round_half_up, to_decimal
 from app.pos import audit
-from app.pos.cart import SRI_PAYMENT_LABELS
+from app.pos.cart import SRI_PAYMENT_LABELS, payment_label
 from app.store.db import transaction
 
 CASH = "01"
+# the cash code of each authority (SRI formaPago 01, SIFEN iTiPago 1); a data folder holds one
+CASH_CODES = {"EC": CASH, "PY": "1"}
+
+
+def _country(conn: sqlite3.Connection) -> str:
+    from app.core.errors import ConfigurationError
+    from app.store import settings
+
+    try:
+        return settings.load_company(conn).country
+    except ConfigurationError:
+        return "EC"
+
+
+def is_cash(code: str) -> bool:
+    return code in CASH_CODES.values()
 # USD notes and coins, as a cashier counts them
 DENOMINATIONS = tuple(Decimal(d) for d in ("100", "50", "20", "10", "5", "2", "1", "0.50", "0.25",
                                            "0.10", "0.05", "0.01"))
+# guaraní notes and coins
+DENOMINATIONS_PY = tuple(Decimal(d) for d in ("100000", "50000", "20000", "10000", "5000", "2000", "1000",
+                                              "500", "100", "50"))
+
+
+def denominations_for(country: str) -> tuple[Decimal, ...]:
+    return DENOMINATIONS_PY if country == "PY" else DENOMINATIONS
 
 
 @dataclass(frozen=True)
@@ -71,7 +94,7 @@ class ShiftReport:
 
     @property
     def expected_cash(self) -> Decimal:
-        return next((m.expected for m in self.methods if m.method == CASH), ZERO)
+        return next((m.expected for m in self.methods if is_cash(m.method)), ZERO)
 
     @property
     def total_difference(self) -> Decimal:
@@ -174,7 +197,9 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
         f"WHERE {_IN_SHIFT}", args).fetchall()
     invoices = [r for r in sales if r["kind"] == "invoices" and r["status"] != "cancelled"]
     notes = [r for r in sales if r["kind"] == "credit-notes" and r["status"] != "cancelled"]
-    by_method: dict[str, Decimal] = {CASH: ZERO}
+    country = _country(conn)
+    cash_code = CASH_CODES.get(country, CASH)
+    by_method: dict[str, Decimal] = {cash_code: ZERO}
     for r in conn.execute(
             "SELECT p.method, p.amount FROM payments p JOIN sales s ON s.id = p.sale_id "
             f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='invoices' AND d.status<>'cancelled' "
@@ -186,9 +211,9 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
     methods = []
     for code in sorted(by_method):
         expected = by_method[code]
-        if code == CASH:
+        if code == cash_code:
             expected += shift.opening_float + cash_in - cash_out
-        methods.append(MethodLine(code, SRI_PAYMENT_LABELS.get(code, code), expected))
+        methods.append(MethodLine(code, payment_label(country, code), expected))
     pending = conn.execute("SELECT COUNT(*) FROM documents WHERE status IN ('signed','sent') "
                            "AND establishment=? AND point=?", (shift.establishment, shift.point)).fetchone()[0]
     rejected = conn.execute("SELECT COUNT(*) FROM documents WHERE status='rejected' "
@@ -198,12 +223,13 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
                        methods, pending, rejected, _now())
 
 
-def count_cash(denominations: dict) -> Decimal:
+def count_cash(denominations: dict, country: str = "EC") -> Decimal:
     """Total of a count {denomination: pieces}. Raises ValidationError on nonsense."""
     total = ZERO
+    allowed = denominations_for(country)
     for denom, pieces in denominations.items():
         d = to_decimal(denom)
-        if d not in DENOMINATIONS:
+        if d not in allowed:
             raise ValidationError(f"Denominación desconocida: {denom}", field="arqueo")
         if not isinstance(pieces, int) or pieces < 0:
             raise ValidationError(f"Cantidad no válida para {denom}: {pieces}", field="arqueo")
@@ -227,8 +253,9 @@ def close_shift(conn: sqlite3.Connection, shift_id: int, *, denominations: dict,
                 closed_by: str) -> ShiftReport:
     """Closes the shift with the cash count by denomination and the counted totals of the other
     methods ({sri_code: amount}); stores the Z report. Irreversible."""
-    cash = count_cash(denominations)
-    others = {k: _amount(v, f"total contado de {SRI_PAYMENT_LABELS.get(k, k)}", allow_zero=True)
+    country = _country(conn)
+    cash = count_cash(denominations, country)
+    others = {k: _amount(v, f"total contado de {payment_label(country, k)}", allow_zero=True)
               for k, v in other_counts.items()}
     with transaction(conn):
         shift = get(conn, shift_id)
@@ -239,7 +266,7 @@ def close_shift(conn: sqlite3.Connection, shift_id: int, *, denominations: dict,
         rep.kind = "Z"
         rep.denominations = {str(k): v for k, v in denominations.items() if v}
         for m in rep.methods:
-            m.counted = cash if m.method == CASH else others.get(m.method, ZERO)
+            m.counted = cash if is_cash(m.method) else others.get(m.method, ZERO)
         rep.shift = Shift(**{**asdict(shift), "closed_at": closed_at, "closed_by": closed_by})
         conn.execute("UPDATE shifts SET closed_at=?, closed_by=?, counted_json=?, report_json=? WHERE id=?",
                      (closed_at, closed_by, json.dumps({"denominations": rep.denominations,

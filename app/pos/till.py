@@ -77,12 +77,20 @@ def complete_sale(session, cart: Cart, settlement: Settlement, *, cashier: str, 
 
     if not settlement.complete:
         raise ValidationError(f"Falta cobrar {settlement.missing}", field="pagos")
+    if cart.country != session.company.country or settlement.country != session.company.country:
+        raise ValidationError("La venta no corresponde al país de la empresa configurada", field="pais")
     if shifts.current(session.conn, establishment, point) is None:
         raise ValidationError("La caja está cerrada: abra un turno de caja antes de cobrar", field="turno")
     started = time.perf_counter()
-    body = cart.to_datil_body(session.company, establishment, point, settlement.payments)
+    company = session.company
+    if company.country == "PY":  # FacturaSend body, SIFEN iTiPago codes in the payments table
+        body = cart.to_facturasend_body(company, establishment, point, settlement, cashier=cashier)
+        extra = {"dialect": "facturasend"}
+    else:
+        body = cart.to_datil_body(company, establishment, point, settlement.payments)
+        extra = {}
     result = checkout.issue(session, body, "invoices", source="pos", payments=settlement.sri_payments(),
-                            tendered=settlement.tendered, change=settlement.change, cashier=cashier)
+                            tendered=settlement.tendered, change=settlement.change, cashier=cashier, **extra)
     elapsed = (time.perf_counter() - started) * 1000
     try:  # after the commit nothing may fail the sale: the customer record is a convenience
         remember_buyer(session.conn, cart)

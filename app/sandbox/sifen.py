@@ -48,7 +48,6 @@ from lxml import etree
 
 from app.core.errors import ConfigurationError, ValidationError
 from app.fiscal.py import catalog as cat
-from app.fiscal.py import cdc as cdc_mod
 from app.fiscal.py import dsig, qr, schema
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py import verify as py_verify
@@ -233,6 +232,10 @@ class SifenSandbox(LoopbackService):
         self.test_environment = test_environment
         self.tls = tls
         self._wsdl_cache: dict[str, bytes] = {}
+        # Compile the XSDs now, before any thread runs: lxml resolves xs:include through a
+        # process-wide loader, and compiling while another thread parses proved flaky.
+        schema.de_schema()
+        schema.event_schema()
         self._processing: set[str] = set()  # CDCs of queued lotes not judged yet
         self._judging = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sifen-lotes")
 

@@ -34,9 +34,30 @@ from app.sync.worker import Outcome
 log = logging.getLogger("mostrador.sync.py")
 
 LOTE_MAX = 50
-# REFERENCE §5.9: codes after which SIFEN has (or may have) the CDC: ask, never renumber.
+# REFERENCE §5.9, what the worker does with each answer code of a DE:
+#   approve  0260 (Aprobado), 1005 (Aprobado con observación: transmisión extemporánea) — any
+#            dEstRes "Aprobado…" is approval, whatever the codes
+#   query    1001 CDC duplicado / 1002 documento duplicado: SIFEN already has it → siConsDE; 0422
+#            approves it, 0420 then needs a person (never renumbered automatically)
+#   retry    0161/0162 server momentarily down or paralysed, 0301 not queued / RUC blocked
+#   reject   everything else, messages verbatim: 0160 XML malformado (fix, re-sign, same CDC),
+#            0100-0142 schema/signature/certificate, 0163, 0183, 0200/0270 size, 1000/1003 CDC,
+#            1004 clock ahead, 1050 contingencia, 1101-1110 timbrado, 1150/1151 dates (30 days /
+#            5 days: administrative procedure), 1263, 1321, 2500-2503 QR, …
+#   Lotes: 0300 queued (poll after ≥ 10 min), 0301 not queued (ask per CDC before resending),
+#   0360/0364/0363/0340 → per-CDC siConsDE, 0361 → poll again (≥ 10 min), 0362 → per-DE codes
+#   above. Consulta: 0422 found (approved), 0420 not there or not approved, 0421 no permission.
+#   Events: 0600 registered; 4000-4470 rejected (kept verbatim on the event and the document).
 DUPLICATE_CODES = {"1001", "1002"}
-TRANSIENT_CODES = {"0161", "0162", "0301"}  # server busy / paralysed / RUC blocked: retry later
+TRANSIENT_CODES = {"0161", "0162", "0301"}
+HINTS = {  # what a person should do, appended to the rejection detail (Spanish)
+    "0160": "corrija el dato indicado y reenvíe con el mismo CDC",
+    "1004": "la hora de firma es posterior a la de SIFEN: corrija el reloj del equipo",
+    "1150": "la emisión tiene más de 30 días: solo se regulariza con un trámite ante la DNIT",
+    "1151": "la fecha de emisión está más de 5 días en el futuro: corrija el reloj del equipo",
+    "1101": "revise el número de timbrado configurado",
+    "0142": "el certificado no pertenece al RUC emisor",
+}
 DEFAULTS = {
     "py.lote_first_poll_seconds": 600.0,  # GUIA: first consulta-lote no earlier than 10 min
     "py.lote_poll_seconds": 600.0,        # … then every ≥ 10 min
@@ -50,6 +71,23 @@ SANDBOX_DEFAULTS = {"py.lote_first_poll_seconds": 0.3, "py.lote_poll_seconds": 0
 
 def _msgs(messages) -> list[dict]:
     return [m.as_dict() if hasattr(m, "as_dict") else dict(m) for m in messages or []]
+
+
+def _said_duplicate(row) -> bool:
+    """The document's last SIFEN answer was 1001/1002 (kept in last_messages)."""
+    try:
+        return any(m.get("codigo") in DUPLICATE_CODES for m in json.loads(row["last_messages"] or "[]"))
+    except (ValueError, AttributeError):
+        return False
+
+
+def _many(conn, sql: str, ids: list[int]) -> list:
+    """`sql` with one `IN ({})` filled for `ids` (≤ a batch: well under SQLite's 999 limit)."""
+    return conn.execute(sql.format(",".join("?" * len(ids))), ids).fetchall() if ids else []
+
+
+def _by_id(conn, sql: str, ids: list[int]) -> dict:
+    return {r["id"]: r for r in _many(conn, sql, ids)}
 
 
 def _summary(messages) -> str:
@@ -97,12 +135,18 @@ class SifenProtocol:
     def _send(self, conn, jobs) -> dict[int, Outcome]:
         out: dict[int, Outcome] = {}
         ready = []
+        rows = _by_id(conn, "SELECT id, status, doc_code, key, xml FROM documents WHERE id IN ({})",
+                      [j.document_id for j in jobs])
+        open_lotes = {r["document_id"]: r for r in _many(
+            conn, "SELECT i.document_id, l.* FROM py_lote_items i JOIN py_lotes l ON l.id = i.lote_id "
+                  "WHERE i.document_id IN ({}) AND l.state IN ('sending', 'queued', 'unknown') ORDER BY l.id",
+            [j.document_id for j in jobs])}
         for j in jobs:
-            row = documents.get(conn, j.document_id)
+            row = rows[j.document_id]
             if row["status"] != "signed":  # handled by an earlier attempt
                 out[j.id] = Outcome(done=True)
                 continue
-            lote = self._open_lote_of(conn, j.document_id)
+            lote = open_lotes.get(j.document_id)
             if lote is not None:  # posted before a crash or a lost answer: maybe pending at SIFEN
                 out[j.id] = self._to_unknown(conn, j, lote)
                 continue
@@ -120,11 +164,6 @@ class SifenProtocol:
             for i in range(0, len(items), LOTE_MAX):
                 out.update(self._send_lote(conn, doc_code, items[i:i + LOTE_MAX]))
         return out
-
-    def _open_lote_of(self, conn, doc_id: int):
-        return conn.execute(
-            "SELECT l.* FROM py_lotes l JOIN py_lote_items i ON i.lote_id = l.id WHERE i.document_id=? "
-            "AND l.state IN ('sending', 'queued', 'unknown') ORDER BY l.id DESC LIMIT 1", (doc_id,)).fetchone()
 
     def _to_unknown(self, conn, job, lote) -> Outcome:
         """The document is in a lote whose fate we do not know: ask SIFEN per CDC later."""
@@ -179,8 +218,11 @@ class SifenProtocol:
                 outbox.enqueue(c, doc_id, "send", due=time.time() + wait)
             return apply
 
+        hints = "; ".join(HINTS[c] for c in r.codes if c in HINTS)
+
         def apply(c):
-            documents.set_status(c, doc_id, "rejected", messages=msgs, raw=raw, detail=f"Rechazado: {_summary(r.messages)}")
+            documents.set_status(c, doc_id, "rejected", messages=msgs, raw=raw,
+                                 detail=f"Rechazado: {_summary(r.messages)}" + (f" ({hints})" if hints else ""))
         return apply
 
     def _send_lote(self, conn, doc_code: str, items) -> dict[int, Outcome]:
@@ -238,13 +280,16 @@ class SifenProtocol:
     def _poll_lotes(self, conn, jobs) -> dict[int, Outcome]:
         out: dict[int, Outcome] = {}
         by_lote = defaultdict(list)
+        ids = [j.document_id for j in jobs]
+        status = {r["id"]: r["status"] for r in _many(conn, "SELECT id, status FROM documents WHERE id IN ({})", ids)}
+        lotes = {r["document_id"]: r for r in _many(
+            conn, "SELECT i.document_id, l.* FROM py_lote_items i JOIN py_lotes l ON l.id = i.lote_id "
+                  "WHERE i.document_id IN ({}) ORDER BY l.id", ids)}  # the latest lote wins
         for j in jobs:
-            row = documents.get(conn, j.document_id)
-            if row["status"] != "sent":
+            if status.get(j.document_id) != "sent":
                 out[j.id] = Outcome(done=True)
                 continue
-            lote = conn.execute("SELECT l.* FROM py_lotes l JOIN py_lote_items i ON i.lote_id=l.id "
-                                "WHERE i.document_id=? ORDER BY l.id DESC LIMIT 1", (j.document_id,)).fetchone()
+            lote = lotes.get(j.document_id)
             if lote is None or lote["state"] != "queued":
                 out[j.id] = Outcome(done=True, apply=lambda c, d=j.document_id: outbox.enqueue(c, d, "consult"))
                 continue
@@ -271,13 +316,13 @@ class SifenProtocol:
                 conn.execute("UPDATE py_lotes SET next_poll_at=? WHERE id=?", (due, lote["id"]))
                 return {j.id: Outcome(done=False, retry_in=self.s.poll, error=f"SIFEN: {res.code} {res.message}")
                         for j in jobs}
-            members = [r["document_id"] for r in conn.execute(
-                "SELECT document_id FROM py_lote_items WHERE lote_id=?", (lote["id"],))]
+            members = conn.execute("SELECT d.id, d.key, d.status FROM py_lote_items i JOIN documents d "
+                                   "ON d.id = i.document_id WHERE i.lote_id=?", (lote["id"],)).fetchall()
             conn.execute("UPDATE py_lotes SET state='done', next_poll_at=NULL WHERE id=?", (lote["id"],))
             if res.code == "0362":
                 by_cdc = {r.cdc: r for r in res.results}
-                for doc_id in members:
-                    row = documents.get(conn, doc_id)
+                for row in members:
+                    doc_id = row["id"]
                     if row["status"] != "sent":
                         continue
                     r = by_cdc.get(row["key"])
@@ -286,8 +331,9 @@ class SifenProtocol:
                     else:
                         self._apply_result(doc_id, r, res.raw)(conn)
             else:  # 0360 inexistente, 0364 extemporánea, 0363, 0340…: per-CDC consulta (GUIA §7)
-                for doc_id in members:
-                    if documents.get(conn, doc_id)["status"] == "sent":
+                for row in members:
+                    doc_id = row["id"]
+                    if row["status"] == "sent":
                         documents.add_event(conn, doc_id, "sent", {"detail": "Consulta de lote sin resultado",
                                             "messages": [{"codigo": res.code, "mensaje": res.message}]}, res.raw)
                         outbox.enqueue(conn, doc_id, "consult")
@@ -315,6 +361,14 @@ class SifenProtocol:
                                          authorized_at=datetime.now(timezone.utc).isoformat())
                     c.execute("UPDATE py_lotes SET state='done' WHERE state IN ('unknown','not_queued') AND id IN "
                               "(SELECT lote_id FROM py_lote_items WHERE document_id=?)", (doc_id,))
+                out[j.id] = Outcome(done=True, apply=apply)
+            elif res.code == "0420" and _said_duplicate(row):
+                # SIFEN answered 1001/1002 but holds no approved DE under this CDC: the number is
+                # taken by another CDC. Never renumber automatically: a person must look.
+                def apply(c, res=res, msgs=msgs, doc_id=doc_id):
+                    documents.set_status(c, doc_id, "rejected", messages=msgs, raw=res.raw,
+                                         detail="SIFEN indicó documento duplicado y no tiene este CDC aprobado: "
+                                                "el número ya fue usado con otro CDC; revise antes de reemitir")
                 out[j.id] = Outcome(done=True, apply=apply)
             elif res.code == "0420":
                 # SIFEN does not hold it approved: it never arrived, or was rejected, or its lote
@@ -356,7 +410,8 @@ class SifenProtocol:
                 c.execute("UPDATE py_events SET status=?, messages=?, protocol=?, updated_at=? WHERE id=?",
                           ("registered" if ok else "rejected", json.dumps(msgs, ensure_ascii=False), r.protocol,
                            documents.utcnow_iso(), ev["id"]))
-                label = "Cancelación" if ev["kind"] == "cancelacion" else "Inutilización"
+                label = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización",
+                         "nominacion": "Nominación"}.get(ev["kind"], ev["kind"])
                 if ok and ev["kind"] == "cancelacion":
                     documents.set_status(c, ev["document_id"], "cancelled", messages=msgs, raw=raw,
                                          detail=f"{label} registrada por SIFEN")
@@ -394,12 +449,22 @@ def sandbox_accepts(company) -> dict:
                           "establishments": [e.code for e in company.establishments]}}
 
 
-def start_embedded_sandbox(session, stack: ExitStack):
-    from app.sandbox.sifen import SifenSandbox
+SANDBOX_TLS_KEY = "sifen.sandbox_tls"  # true: the embedded sandbox serves HTTPS with mTLS
 
+
+def start_embedded_sandbox(session, stack: ExitStack):
+    """The simulated SIFEN for this data folder (state in sifen-sandbox.db). With the setting
+    `sifen.sandbox_tls` it serves HTTPS and demands the company's certificate (mTLS), so the
+    same TLS code path as production is exercised."""
+    from app.sandbox.sifen import SandboxTLS, SifenSandbox
+
+    tls = None
+    if session.setting(SANDBOX_TLS_KEY, False):
+        tls = SandboxTLS.generate(session.data.root / "sifen-sandbox-tls", [session.identity.cert])
     sandbox = SifenSandbox(accepted_rucs=sandbox_accepts(session.company),
                            db_path=str(session.data.root / "sifen-sandbox.db"),
-                           lote_processing_seconds=float(session.setting("sifen.sandbox_processing_seconds", 0.1)))
+                           lote_processing_seconds=float(session.setting("sifen.sandbox_processing_seconds", 0.1)),
+                           tls=tls)
     sandbox.start()
     stack.callback(sandbox.stop)
     return sandbox
@@ -410,12 +475,12 @@ def make_client(session, stack: ExitStack):
 
     company = session.company
     if company.environment == "sandbox":
-        url = session.setting(SANDBOX_URL_KEY)
+        url, ca_file = session.setting(SANDBOX_URL_KEY), session.setting(SANDBOX_CA_KEY)
         if not url:
-            url = start_embedded_sandbox(session, stack).url
+            sandbox = start_embedded_sandbox(session, stack)
+            url, ca_file = sandbox.url, (sandbox.tls.ca_file if sandbox.tls else None)
         identity = session.identity if url.startswith("https://") else None
-        client = SifenClient.for_environment("sandbox", sandbox_url=url, identity=identity,
-                                             ca_file=session.setting(SANDBOX_CA_KEY),
+        client = SifenClient.for_environment("sandbox", sandbox_url=url, identity=identity, ca_file=ca_file,
                                              timeout=(5, float(session.setting("sifen.read_timeout_seconds", 30))))
     else:  # REFERENCE §5.1: connect 15 s, read 45 s (RSHK); SIFEN acks a lote within ~30 s
         client = SifenClient.for_environment(company.environment, identity=session.identity,
@@ -426,6 +491,9 @@ def make_client(session, stack: ExitStack):
 
 def make_protocol(session, stack: ExitStack) -> SifenProtocol:
     """What app.pos.runtime.make_worker plugs in for a PY company."""
+    from app.fiscal.py import schema
+
+    schema.de_schema()  # compile the XSD before the worker thread exists (see sandbox.sifen)
     return SifenProtocol(make_client(session, stack), protocol_settings(session), ambiente=session.company.ambiente)
 
 

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, Q
 from app.core.errors import MostradorError
 from app.core.money import ZERO, fmt
 from app.pos import shifts
+from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
 from app.ui.widgets import error_text, Banner, fkey_button
@@ -35,8 +36,10 @@ class CashView(QWidget):
 
         self.open_box = QGroupBox(_("Abrir caja"))
         ob = QHBoxLayout(self.open_box)
-        ob.addWidget(QLabel(_("Fondo inicial $")))
-        self.float_field = QLineEdit("0.00")
+        self.country = ctx.session.company.country
+        self.sym = currency.SYMBOL.get(self.country, "$")
+        ob.addWidget(QLabel(_("Fondo inicial {0}").format(self.sym)))
+        self.float_field = QLineEdit("0" if self.country == "PY" else "0.00")
         self.float_field.returnPressed.connect(self.open_shift)
         ob.addWidget(self.float_field)
         ob.addWidget(fkey_button(_("Abrir caja"), "F9", self.open_shift, primary=True))
@@ -68,12 +71,12 @@ class CashView(QWidget):
         cb = QVBoxLayout(self.close_box)
         grid = QGridLayout()
         self.denoms: dict[Decimal, QSpinBox] = {}
-        for i, d in enumerate(shifts.DENOMINATIONS):
+        for i, d in enumerate(shifts.denominations_for(self.country)):
             spin = QSpinBox()
             spin.setRange(0, 100000)
             spin.valueChanged.connect(self.update_close)
             self.denoms[d] = spin
-            grid.addWidget(QLabel(f"$ {d}"), i // 4, (i % 4) * 2)
+            grid.addWidget(QLabel(self.money(d) if self.country == "PY" else f"$ {d}"), i // 4, (i % 4) * 2)
             grid.addWidget(spin, i // 4, (i % 4) * 2 + 1)
         cb.addLayout(grid)
         self.others_grid = QGridLayout()
@@ -138,8 +141,8 @@ class CashView(QWidget):
             self.state.setText(_("La caja {0}-{1} está cerrada.").format(self.ctx.establishment, self.ctx.point))
             self.float_field.setFocus()
         else:
-            self.state.setText(_("Turno N.º {0} abierto por {1} — fondo $ {2}").format(
-                shift.id, shift.cashier, fmt(shift.opening_float)))
+            self.state.setText(_("Turno N.º {0} abierto por {1} — fondo {2}").format(
+                shift.id, shift.cashier, self.money(shift.opening_float)))
             if not self.close_box.isVisible():
                 self.show_x()
         self.history.clear()
@@ -152,7 +155,7 @@ class CashView(QWidget):
             return
         try:
             shifts.open_shift(self.ctx.conn, self.ctx.establishment, self.ctx.point, self.ctx.user.name,
-                              self.float_field.text().strip().replace(",", "."))
+                              self.typed(self.float_field.text()))
         except MostradorError as exc:
             self.message.error(error_text(exc))
             return
@@ -194,7 +197,7 @@ class CashView(QWidget):
             return
         try:
             shifts.cash_movement(self.ctx.conn, shift.id, self.move_kind.currentData(),
-                                 self.move_amount.text().strip().replace(",", "."), self.move_reason.text(),
+                                 self.typed(self.move_amount.text()), self.move_reason.text(),
                                  self.ctx.user.name)
         except MostradorError as exc:
             self.message.error(error_text(exc))
@@ -217,11 +220,11 @@ class CashView(QWidget):
         self.others.clear()
         row = 0
         for m in rep.methods:
-            if m.method == shifts.CASH:
+            if shifts.is_cash(m.method):
                 continue
-            self.others_grid.addWidget(QLabel(_("{0} (comprobantes) $").format(m.label)), row, 0)
+            self.others_grid.addWidget(QLabel(_("{0} (comprobantes) {1}").format(m.label, self.sym)), row, 0)
             f = QLineEdit()
-            f.setPlaceholderText(fmt(m.expected))
+            f.setPlaceholderText(currency.amount(m.expected, self.country))
             f.textChanged.connect(self.update_close)
             self.others_grid.addWidget(f, row, 1)
             self.others[m.method] = f
@@ -236,7 +239,7 @@ class CashView(QWidget):
 
     def counted(self) -> tuple[dict, dict]:
         denoms = {str(d): s.value() for d, s in self.denoms.items() if s.value()}
-        others = {k: (f.text().strip().replace(",", ".") or "0") for k, f in self.others.items()}
+        others = {k: self.typed(f.text() or "0") for k, f in self.others.items()}
         return denoms, others
 
     def update_close(self) -> None:
@@ -245,16 +248,16 @@ class CashView(QWidget):
             return
         denoms, _o = self.counted()
         try:
-            cash = shifts.count_cash({k: v for k, v in denoms.items()})
+            cash = shifts.count_cash({k: v for k, v in denoms.items()}, self.country)
         except MostradorError:
             cash = ZERO
         rep = shifts.report(self.ctx.conn, shift.id)
         diff = cash - rep.expected_cash
-        text = _("Efectivo contado $ {0} — esperado $ {1} — diferencia $ {2}").format(
-            fmt(cash), fmt(rep.expected_cash), fmt(diff))
+        text = _("Efectivo contado {0} — esperado {1} — diferencia {2}").format(
+            self.money(cash), self.money(rep.expected_cash), self.money(diff))
         uncounted = [m.label for m in rep.methods if m.method in self.others and not self.others[m.method].text().strip()]
         if uncounted:
-            text += "\n" + _("Sin contar (se tomará $ 0.00): {0}").format(", ".join(uncounted))
+            text += "\n" + _("Sin contar (se tomará {0}): {1}").format(self.money(ZERO), ", ".join(uncounted))
         self.close_state.setText(text)
         self.close_state.setStyleSheet("color:#1b5e20;font-weight:bold;" if diff == ZERO else "color:#b00020;font-weight:bold;")
 
@@ -276,7 +279,20 @@ class CashView(QWidget):
         self.refresh()
         self.shown_report = rep.as_dict()
         self.report.setPlainText(shifts.report_text(self.shown_report))
-        self.message.info(_("Turno {0} cerrado. Diferencia total: $ {1}").format(rep.shift.id, fmt(rep.total_difference)))
+        self.message.info(_("Turno {0} cerrado. Diferencia total: {1}").format(rep.shift.id,
+                                                                               self.money(rep.total_difference)))
+
+    def money(self, value) -> str:
+        return currency.money(value, self.country)
+
+    def typed(self, text: str) -> str:
+        """What the cashier typed, as the point of sale reads amounts ('200.000' Gs. = 200000)."""
+        if self.country != "PY":
+            return text.strip().replace(",", ".")
+        try:
+            return str(currency.parse(text, "PY"))
+        except ValueError:
+            return text.strip()  # shifts refuses it with its own Spanish message
 
     def show_history(self) -> None:
         sid = self.history.currentData()

@@ -1,7 +1,6 @@
 """Productos and Clientes: search, create, edit, deactivate, CSV import (with preview) and export."""
 from __future__ import annotations
 
-from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -11,9 +10,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.core.errors import MostradorError
-from app.core.money import to_decimal
 from app.pos import catalog
-from app.pos.cart import ID_TYPE_LABELS, TAX_CATEGORIES, detect_id_type
+from app.pos.cart import (DEFAULT_TAX_CATEGORY, TAX_CATEGORIES, categories_for, detect_id_type_for,
+                          id_type_labels)
+from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
 from app.ui.widgets import error_text, Banner, open_dialog, fkey_button
@@ -157,8 +157,11 @@ class ProductsView(_CatalogView):
         self.price = QLineEdit()
         self.with_tax = QCheckBox(_("El precio incluye IVA"))
         self.with_tax.setChecked(True)
+        self.country = self.ctx.session.company.country
+        if self.country == "PY":  # SIFEN: prices always include IVA
+            self.with_tax.hide()
         self.tax = QComboBox()
-        for code, cat in TAX_CATEGORIES.items():
+        for code, cat in categories_for(self.country).items():
             self.tax.addItem(_(cat.label), code)
         for label, w in ((_("Código"), self.code), (_("Código de barras"), self.barcode), (_("Nombre"), self.name),
                          (_("Precio"), self.price), ("", self.with_tax), (_("Categoría de IVA"), self.tax)):
@@ -173,37 +176,49 @@ class ProductsView(_CatalogView):
 
     def _hint(self, *_a) -> None:
         try:
-            p = catalog.Product("x", "x", to_decimal(self.price.text().replace(",", ".")), self.tax.currentData(),
-                                self.with_tax.isChecked())
+            p = catalog.Product("x", "x", currency.parse(self.price.text(), self.country), self.tax.currentData(),
+                                self.with_tax.isChecked() or self.country == "PY")
         except ValueError:
             self.price_hint.setText("")
             return
-        from app.pos.cart import CartLine
+        from app.pos.cart import Cart
 
-        line = CartLine("x", "x", Decimal(1), p.price, p.price_includes_tax, p.tax_category)
+        cart = Cart(country=self.country)
+        try:
+            line = cart.add(p)
+        except ValueError:
+            self.price_hint.setText("")
+            return
+        if self.country == "PY":
+            t = cart.totals()
+            self.price_hint.setText(_("Precio con IVA: {0} — IVA incluido: {1}").format(
+                currency.money(t.total, "PY"), currency.money(t.tax, "PY")))
+            return
         self.price_hint.setText(_("Sin IVA: {0} — con IVA: {1}").format(line.unit_price, line.total))
 
     def fetch(self, text, inactive):
         return catalog.search_products(self.ctx.conn, text, include_inactive=inactive)
 
     def cells(self, p):
-        return (p.code, p.name, p.barcode, f"{p.price}{'' if p.price_includes_tax else ' + IVA'}",
+        price = currency.amount(p.price, self.country) if self.country == "PY" else str(p.price)
+        return (p.code, p.name, p.barcode, f"{price}{'' if p.price_includes_tax else ' + IVA'}",
                 TAX_CATEGORIES[p.tax_category].label, _("sí") if p.active else _("no"))
 
     def fill(self, p) -> None:
         self.code.setText(p.code if p else "")
         self.barcode.setText(p.barcode if p else "")
         self.name.setText(p.name if p else "")
-        self.price.setText(str(p.price) if p else "")
+        self.price.setText((currency.amount(p.price, self.country) if self.country == "PY" else str(p.price))
+                           if p else "")
         self.with_tax.setChecked(p.price_includes_tax if p else True)
-        self.tax.setCurrentIndex(self.tax.findData(p.tax_category if p else "4"))
+        self.tax.setCurrentIndex(max(0, self.tax.findData(p.tax_category if p else DEFAULT_TAX_CATEGORY[self.country])))
         (self.name if p else self.code).setFocus()
 
     def collect(self):
-        text = self.price.text().strip().replace(",", ".")
+        text = self.price.text().strip()
         if not text:
             raise ValueError(_("Escriba el precio"))
-        price = to_decimal(text, field=_("precio"))
+        price = currency.parse(text, self.country, field=_("precio"))
         return catalog.Product(self.code.text(), self.name.text(), price, self.tax.currentData(),
                                self.with_tax.isChecked(), self.barcode.text(),
                                self.current.active if self.current else True,
@@ -216,7 +231,7 @@ class ProductsView(_CatalogView):
         catalog.set_product_active(self.ctx.conn, item_id, active)
 
     def preview(self, text):
-        return catalog.preview_products_csv(text)
+        return catalog.preview_products_csv(text, self.country)
 
     def apply(self, items):
         return catalog.apply_products(self.ctx.conn, items)
@@ -234,12 +249,20 @@ class CustomersView(_CatalogView):
     export_name = "clientes"
 
     def build_form(self) -> None:
+        self.country = self.ctx.session.company.country
+        self.labels = id_type_labels(self.country)
         self.ident = QLineEdit()
         self.id_type = QComboBox()
-        for code in ("05", "04", "06", "08"):
-            self.id_type.addItem(_(ID_TYPE_LABELS[code]), code)
-        self.ident.textEdited.connect(lambda t: self.id_type.setCurrentIndex(
-            max(0, self.id_type.findData(detect_id_type(t)))) if detect_id_type(t) != "07" else None)
+        order = ("PY-RUC", "PY-CI", "PY-PAS", "PY-CE") if self.country == "PY" else ("05", "04", "06", "08")
+        for code in order:
+            self.id_type.addItem(_(self.labels[code]), code)
+
+        def detected(t: str) -> None:
+            kind = detect_id_type_for(self.country, t)
+            if kind not in ("07", "PY-INN"):
+                self.id_type.setCurrentIndex(max(0, self.id_type.findData(kind)))
+
+        self.ident.textEdited.connect(detected)
         self.name = QLineEdit()
         self.email = QLineEdit()
         self.phone = QLineEdit()
@@ -252,12 +275,12 @@ class CustomersView(_CatalogView):
         return catalog.search_customers(self.ctx.conn, text, include_inactive=inactive)
 
     def cells(self, c):
-        return (c.identification, c.name, ID_TYPE_LABELS.get(c.id_type, c.id_type), c.email,
+        return (c.identification, c.name, self.labels.get(c.id_type, c.id_type), c.email,
                 _("sí") if c.active else _("no"))
 
     def fill(self, c) -> None:
         self.ident.setText(c.identification if c else "")
-        self.id_type.setCurrentIndex(max(0, self.id_type.findData(c.id_type if c else "05")))
+        self.id_type.setCurrentIndex(max(0, self.id_type.findData(c.id_type if c else self.id_type.itemData(0))))
         self.name.setText(c.name if c else "")
         self.email.setText(c.email if c else "")
         self.phone.setText(c.phone if c else "")
@@ -277,7 +300,7 @@ class CustomersView(_CatalogView):
         catalog.set_customer_active(self.ctx.conn, item_id, active)
 
     def preview(self, text):
-        return catalog.preview_customers_csv(text)
+        return catalog.preview_customers_csv(text, self.country)
 
     def apply(self, items):
         return catalog.apply_customers(self.ctx.conn, items)

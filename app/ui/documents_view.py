@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 from app.core.errors import MostradorError
 from app.core.money import ZERO, fmt, to_decimal
 from app.pos import credit_notes, till
-from app.pos.cart import CONSUMIDOR_FINAL_ID, SRI_PAYMENT_LABELS, TAX_CATEGORIES
+from app.pos.cart import CONSUMIDOR_FINAL_ID, TAX_CATEGORIES, payment_label
+from app.ui import currency
 from app.store import documents
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -41,9 +42,10 @@ HEADERS = ("Número", "Tipo", "Fecha", "Cliente", "Total", "Estado")
 
 
 class DocumentsModel(QAbstractTableModel):
-    def __init__(self, parent=None):
+    def __init__(self, parent=None, country: str = "EC"):
         super().__init__(parent)
         self.rows: list = []
+        self.country = country
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -66,7 +68,7 @@ class DocumentsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["number"], _(till.KIND_LABELS.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
-                    r["buyer_name"], fmt(Decimal(r["total"])), _(till.STATUS_LABELS.get(r["status"], r["status"])).upper()
+                    r["buyer_name"], currency.amount(Decimal(r["total"]), self.country), _(till.STATUS_LABELS.get(r["status"], r["status"])).upper()
                     )[col]
         if role == Qt.ItemDataRole.BackgroundRole and col == 5:
             return QBrush(QColor(STATUS_COLORS.get(r["status"], ("#ffffff", ""))[0]))
@@ -85,6 +87,8 @@ class DocumentsView(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
+        self.country = ctx.session.company.country
+        self.authority = "SIFEN" if self.country == "PY" else "SRI"
         self.credit_dialog = None
         self._stamp = None
         lay = QVBoxLayout(self)
@@ -125,7 +129,7 @@ class DocumentsView(QWidget):
         lay.addLayout(filters)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model = DocumentsModel(self)
+        self.model = DocumentsModel(self, self.country)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -141,7 +145,7 @@ class DocumentsView(QWidget):
         self.summary = QPlainTextEdit()
         self.xml = QPlainTextEdit()
         self.history = QTableWidget(0, 3)
-        self.history.setHorizontalHeaderLabels([_("Fecha"), _("Estado"), _("Mensajes del SRI")])
+        self.history.setHorizontalHeaderLabels([_("Fecha"), _("Estado"), _("Mensajes del {0}").format(self.authority)])
         self.history.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.history.verticalHeader().setVisible(False)
         for w in (self.summary, self.xml):
@@ -162,12 +166,28 @@ class DocumentsView(QWidget):
         self.credit_button = fkey_button(_("Nota de crédito"), "F6", self.credit_note)
         self.reprint_button = fkey_button(_("Reimprimir ticket"), "F7", self.reprint)
         self.ride_button = fkey_button(_("Guardar RIDE (PDF)"), "F8", self.save_ride_dialog)
+        if self.country == "PY":
+            self.ride_button.setText(_("Guardar KuDE (PDF)  (F8)"))
+            self.credit_button.hide()  # ABSENT for SIFEN: credit_notes builds Dátil (EC) bodies only
         for b in (self.retry_button, self.credit_button, self.reprint_button, self.ride_button):
             actions.addWidget(b)
+        shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog)]
+        if self.country == "PY":  # SIFEN events, queued like documents (app.pos.events_py)
+            self.event_reason = QLineEdit()
+            self.event_reason.setPlaceholderText(_("Motivo del evento (5 a 500 caracteres)"))
+            self.event_reason.setMinimumWidth(230)
+            self.cancel_button = fkey_button(_("Cancelar documento"), "F9", self.cancel_document)
+            self.inutilize_button = fkey_button(_("Inutilizar número"), "F10", self.inutilize_number)
+            events_row = QHBoxLayout()
+            events_row.addWidget(QLabel(_("Eventos SIFEN:")))
+            events_row.addWidget(self.event_reason, 1)
+            events_row.addWidget(self.cancel_button)
+            events_row.addWidget(self.inutilize_button)
+            lay.addLayout(events_row)
+            shortcuts += [("F9", self.cancel_document), ("F10", self.inutilize_number)]
         actions.addStretch(1)
         lay.addLayout(actions)
-        for key, slot in (("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint),
-                          ("F8", self.save_ride_dialog)):
+        for key, slot in shortcuts:
             s = QShortcut(QKeySequence(key), self)
             s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             s.activated.connect(slot)
@@ -222,6 +242,9 @@ class DocumentsView(QWidget):
             return
         d = documents.get(self.ctx.conn, doc_id)
         body = till.document_request(self.ctx.conn, doc_id)
+        if d["country"] == "PY":
+            self._show_detail_py(doc_id, d, body)
+            return
         lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
                  f"{_('Estado')}: {_(till.STATUS_LABELS.get(d['status'], d['status'])).upper()}",
                  f"{_('Clave de acceso')}: {d['key']}",
@@ -244,9 +267,40 @@ class DocumentsView(QWidget):
         lines.append(f"{_('TOTAL')}: {d['total']}")
         pays = till.document_payments(self.ctx.conn, doc_id)
         if pays:
-            lines.append(_("Pagos") + ": " + ", ".join(f"{SRI_PAYMENT_LABELS.get(m, m)} {fmt(a)}" for m, a in pays))
+            lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label('EC', m)} {fmt(a)}" for m, a in pays))
         if d["last_messages"]:
             lines += ["", _("Últimos mensajes del SRI:")] + _messages(d["last_messages"]).splitlines()
+        self._show_rest(doc_id, d, lines)
+
+    def _show_detail_py(self, doc_id: int, d, body: dict) -> None:
+        """A SIFEN document: lines with IVA-included prices in guaraníes, payments by iTiPago."""
+        def gs(v) -> str:
+            try:
+                return currency.money(Decimal(str(v)), "PY") if d["currency"] == "PYG" else f"{d['currency']} {v}"
+            except ArithmeticError:
+                return str(v)
+
+        c = body.get("cliente") or {}
+        ident = c.get("ruc") or c.get("documentoNumero") or d["buyer_id"]
+        lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
+                 f"{_('Estado')}: {_(till.STATUS_LABELS.get(d['status'], d['status'])).upper()}",
+                 f"CDC: {d['key']}",
+                 f"{_('Emitido')}: {local_time(d['issued_at'])}   {_('Aprobado')}: {local_time(d['authorized_at']) or '—'}",
+                 f"{_('Cliente')}: {d['buyer_name']} ({ident})", "",
+                 f"{_('Cant.'):>8}  {_('Descripción'):<40} {_('Precio'):>14} {_('IVA'):>6}"]
+        for it in body.get("items", []):
+            iva = f"{it.get('iva')} %" if it.get("ivaTipo") in (1, 4) else _("Exento")
+            lines.append(f"{str(it.get('cantidad')):>8}  {str(it.get('descripcion', ''))[:40]:<40} "
+                         f"{gs(it.get('precioUnitario')):>14} {iva:>6}")
+        lines += ["", f"{_('TOTAL')}: {gs(d['total'])}"]
+        pays = till.document_payments(self.ctx.conn, doc_id)
+        if pays:
+            lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label('PY', m)} {gs(a)}" for m, a in pays))
+        if d["last_messages"]:
+            lines += ["", _("Últimos mensajes de SIFEN:")] + _messages(d["last_messages"]).splitlines()
+        self._show_rest(doc_id, d, lines)
+
+    def _show_rest(self, doc_id: int, d, lines: list[str]) -> None:
         self.summary.setPlainText("\n".join(lines))
         self.xml.setPlainText(bytes(d["xml"]).decode("utf-8", errors="replace"))
         events = documents.events(self.ctx.conn, doc_id)
@@ -261,7 +315,10 @@ class DocumentsView(QWidget):
         self.history.resizeRowsToContents()
         self.retry_button.setEnabled(d["status"] in ("signed", "sent"))
         self.credit_button.setEnabled(d["kind"] == "invoices" and d["status"] == "authorized"
-                                      and d["buyer_id"] != CONSUMIDOR_FINAL_ID)
+                                      and d["buyer_id"] != CONSUMIDOR_FINAL_ID and d["country"] == "EC")
+        if self.country == "PY":
+            self.cancel_button.setEnabled(d["status"] == "authorized")
+            self.inutilize_button.setEnabled(d["status"] == "rejected")
 
     # ------------------------------------------------------------------------------ actions
     def retry(self) -> None:
@@ -276,7 +333,37 @@ class DocumentsView(QWidget):
             self.message.error(_("La transmisión está detenida: {0}").format(self.ctx.worker_error or ""))
             return
         self.ctx.wake_worker()
-        self.message.info(_("Reintentando el envío al SRI…"))
+        self.message.info(_("Reintentando el envío al {0}…").format(self.authority))
+
+    # ------------------------------------------------------------------------------ SIFEN events
+    def _event(self, request, done_text: str) -> None:
+        doc_id = self.current_id()
+        if doc_id is None:
+            return
+        key = documents.get(self.ctx.conn, doc_id)["key"]
+        try:
+            request(self.ctx.session, key, self.event_reason.text())
+        except MostradorError as exc:  # past the legal window, wrong status, short reason…
+            self.message.error(error_text(exc))
+            return
+        self.ctx.wake_worker()
+        self.event_reason.clear()
+        self.message.info(done_text)
+        self.reload()
+
+    def cancel_document(self) -> None:
+        """SIFEN cancelación: only an approved DE, within 48 h (factura) / 168 h; refused past it."""
+        from app.pos import events_py
+
+        self._event(events_py.request_cancellation,
+                    _("Cancelación firmada y en cola para SIFEN; el estado cambia cuando SIFEN la registre."))
+
+    def inutilize_number(self) -> None:
+        """SIFEN inutilización of the number of a rejected DE."""
+        from app.pos import events_py
+
+        self._event(events_py.request_inutilization,
+                    _("Inutilización firmada y en cola para SIFEN."))
 
     def reprint(self) -> None:
         """The ticket again (marked as a copy) on the default printer; without one, as a PDF."""

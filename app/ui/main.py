@@ -163,18 +163,19 @@ def make_app() -> QApplication:
     return app
 
 
-def prepare_demo(data_dir) -> object:
+def prepare_demo(data_dir, country: str = "EC") -> object:
     """The demo company, catalog, users and an open shift (demo mode and screenshots)."""
     from app.config import DataDir
     from app.pos import catalog, setup, shifts, users
     from app.pos.demo import create_demo_company
 
-    session = create_demo_company(DataDir(data_dir), "EC")
-    catalog.seed_demo_catalog(session.conn)
+    session = create_demo_company(DataDir(data_dir), country)
+    catalog.seed_demo_catalog(session.conn, session.company.country)
     users.ensure_demo_users(session.conn)
     est, point = setup.till(session.conn, session.company)
     if shifts.current(session.conn, est, point) is None:
-        shifts.open_shift(session.conn, est, point, users.DEMO_USERS[0][0], Decimal("50.00"))
+        opening = Decimal("200000") if session.company.country == "PY" else Decimal("50.00")
+        shifts.open_shift(session.conn, est, point, users.DEMO_USERS[0][0], opening)
     return session
 
 

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGridL
 from app.core.errors import MostradorError
 from app.core.money import ZERO, fmt, to_decimal
 from app.pos import audit, catalog, shifts, till
-from app.pos.cart import (FINAL_CONSUMER, ID_TYPE_LABELS, TAX_CATEGORIES, Buyer, BuyerRequired, Cart,
-                          detect_id_type, identification_errors)
+from app.pos.cart import (TAX_CATEGORIES, Buyer, BuyerRequired, Cart, anonymous_buyer, detect_id_type_for,
+                          id_type_labels, identification_errors_for)
+from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
 from app.ui.widgets import error_text, Banner, open_dialog, PinDialog, fkey_button
@@ -52,7 +53,7 @@ class CodeField(QLineEdit):
 def short_tax(code: str) -> str:
     """'15 %', '0 %', 'No obj.', 'Exento': what fits in a narrow column."""
     cat = TAX_CATEGORIES[code]
-    return {"6": _("No obj."), "7": _("Exento")}.get(code, f"{qty_text(cat.rate)} %")
+    return {"6": _("No obj."), "7": _("Exento"), "PYEX": _("Exento")}.get(code, f"{qty_text(cat.rate)} %")
 
 
 COLUMNS = ("Código", "Descripción", "Cant.", "Precio", "Desc.%", "IVA", "Total")
@@ -65,7 +66,8 @@ class SaleView(QWidget):
     def __init__(self, ctx: AppContext, parent=None):
         super().__init__(parent)
         self.ctx = ctx
-        self.cart = Cart()
+        self.country = ctx.session.company.country
+        self.cart = Cart(country=self.country)
         self.payment_dialog = None
         self.pin_dialog = None
         self.last_sale = None
@@ -75,6 +77,12 @@ class SaleView(QWidget):
         self._shortcuts()
         self._buyer_changed()
         self.refresh()
+
+    def _money(self, value: Decimal) -> str:
+        return currency.money(value, self.country)
+
+    def _amount(self, value: Decimal) -> str:
+        return currency.amount(value, self.country)
 
     # ------------------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -151,12 +159,15 @@ class SaleView(QWidget):
         box = QGroupBox(_("Cliente"))
         form = QFormLayout(box)
         self.buyer_id = QLineEdit()
-        self.buyer_id.setPlaceholderText(_("Vacío = consumidor final"))
+        self.buyer_id.setPlaceholderText(_("Vacío = innominado") if self.country == "PY"
+                                         else _("Vacío = consumidor final"))
         self.buyer_id.textEdited.connect(self._buyer_id_edited)
         self.buyer_id.returnPressed.connect(self._buyer_id_done)
         self.buyer_type = QComboBox()
-        for code in ("04", "05", "06", "08"):
-            self.buyer_type.addItem(_(ID_TYPE_LABELS[code]), code)
+        self.id_labels = id_type_labels(self.country)
+        for code, label in self.id_labels.items():
+            if code not in ("07", "PY-INN"):  # the anonymous buyer is the empty field
+                self.buyer_type.addItem(_(label), code)
         self.buyer_type.currentIndexChanged.connect(self._buyer_changed)
         self.buyer_name = QLineEdit()
         self.buyer_name.textEdited.connect(self._buyer_changed)
@@ -171,13 +182,14 @@ class SaleView(QWidget):
         self.buyer_state = QLabel()
         self.buyer_state.setWordWrap(True)
         form.addRow(self.buyer_state)
-        form.addRow(fkey_button(_("Consumidor final"), "Ctrl+F", self.set_final_consumer))
+        form.addRow(fkey_button(_("Innominado") if self.country == "PY" else _("Consumidor final"), "Ctrl+F",
+                                self.set_final_consumer))
         right.addWidget(box)
 
         totals = QGroupBox(_("Totales"))
         self.totals_grid = QGridLayout(totals)
         right.addWidget(totals)
-        self.total_label = QLabel(money(ZERO))
+        self.total_label = QLabel(self._money(ZERO))
         self.total_label.setObjectName("total")
         self.total_label.setAlignment(Qt.AlignmentFlag.AlignRight)
         right.addWidget(self.total_label)
@@ -231,7 +243,11 @@ class SaleView(QWidget):
             self.message.error(_("No existe un producto con el código «{0}». Buscar por nombre: F2").format(code))
             self.code.selectAll()
             return False
-        self.cart.add(product, qty)
+        try:
+            self.cart.add(product, qty)
+        except ValueError as exc:  # e.g. a product with another country's tax category
+            self.message.error(error_text(exc))
+            return False
         self.code.clear()
         self.results.hide()
         self.message.clear_message()
@@ -252,7 +268,7 @@ class SaleView(QWidget):
         qty_prefix = text.partition("*")[2] if "*" in text else text
         self.results.clear()
         for p in catalog.search_products(self.ctx.conn, qty_prefix, limit=50):
-            item = QListWidgetItem(f"{p.code}  —  {p.name}  —  {money(p.price)}")
+            item = QListWidgetItem(f"{p.code}  —  {p.name}  —  {self._money(p.price)}")
             item.setData(Qt.ItemDataRole.UserRole, p.code)
             self.results.addItem(item)
         if self.results.count():
@@ -294,7 +310,10 @@ class SaleView(QWidget):
                 w.clear()
             return
         self.qty.setText(qty_text(line.quantity))
-        self.price.setText(fmt(line.price, 2) if line.price == line.price.quantize(Decimal("0.01")) else str(line.price))
+        if self.country == "PY":
+            self.price.setText(self._amount(line.price))
+        else:
+            self.price.setText(fmt(line.price, 2) if line.price == line.price.quantize(Decimal("0.01")) else str(line.price))
         self.discount.setText(qty_text(line.discount_percent))
 
     def current_line(self):
@@ -307,7 +326,7 @@ class SaleView(QWidget):
             return
         try:
             qty = to_decimal(self.qty.text().replace(",", "."), field=_("cantidad"))
-            price = to_decimal(self.price.text().replace(",", "."), field=_("precio"))
+            price = currency.parse(self.price.text(), self.country, field=_("precio"))
             pct = to_decimal(self.discount.text().replace(",", ".") or "0", field=_("descuento"))
         except ValueError as exc:
             self.message.error(error_text(exc))
@@ -320,7 +339,8 @@ class SaleView(QWidget):
             reasons.append(_("Descuento de {0} % sobre el límite permitido").format(qty_text(pct)))
             actions.append(("discount", {"code": line.code, "from": line.discount_percent, "to": pct}))
         if price != line.price and till.price_needs_approval(self.ctx.conn, line, price):
-            reasons.append(_("Precio {0} por debajo del precio de lista {1}").format(fmt(price), fmt(line.list_price)))
+            reasons.append(_("Precio {0} por debajo del precio de lista {1}").format(self._amount(price),
+                                                                                      self._amount(line.list_price)))
             actions.append(("price_change", {"code": line.code, "from": line.price, "to": price}))
         if qty < line.quantity and till.removal_needs_approval(self.cart):
             reasons.append(_("Reducir la cantidad después de imprimir la pre-cuenta"))
@@ -376,7 +396,7 @@ class SaleView(QWidget):
                 return
         self.cart.prebilled = True
         self.message.info(_("Pre-cuenta emitida por {0}. Desde ahora, quitar productos requiere un supervisor.")
-                          .format(money(self.cart.totals().total)))
+                          .format(self._money(self.cart.totals().total)))
 
     def discard_sale(self) -> None:
         if self.cart.empty:
@@ -414,8 +434,8 @@ class SaleView(QWidget):
         self.code.setFocus()
 
     def _buyer_id_edited(self, text: str) -> None:
-        kind = detect_id_type(text)
-        if kind != "07":
+        kind = detect_id_type_for(self.country, text)
+        if kind not in ("07", "PY-INN"):
             self.buyer_type.blockSignals(True)
             self.buyer_type.setCurrentIndex(max(0, self.buyer_type.findData(kind)))
             self.buyer_type.blockSignals(False)
@@ -436,7 +456,7 @@ class SaleView(QWidget):
         self._buyer_changed()
         if self.cart.buyer_problem() is None or known is not None:
             self.code.setFocus() if known is not None else self.buyer_name.setFocus()
-        elif not identification_errors(self.buyer_type.currentData(), ident):
+        elif not identification_errors_for(self.country, self.buyer_type.currentData(), ident):
             self.buyer_name.setFocus()
 
     def _buyer_name_done(self) -> None:
@@ -446,27 +466,28 @@ class SaleView(QWidget):
         ident = self.buyer_id.text().strip()
         self.buyer_type.setEnabled(bool(ident))
         if not ident:
-            self.cart.buyer = FINAL_CONSUMER
+            self.cart.buyer = anonymous_buyer(self.country)
             self.buyer_state.setStyleSheet("color:#555;")
-            self.buyer_state.setText(_("Consumidor final (hasta USD 50,00)"))
+            self.buyer_state.setText(_("Innominado (total menor a Gs. 7.000.000)") if self.country == "PY"
+                                     else _("Consumidor final (hasta USD 50,00)"))
             return
         kind = self.buyer_type.currentData()
         self.cart.buyer = Buyer(kind, ident, self.buyer_name.text().strip(), self.buyer_email.text().strip())
-        errors = identification_errors(kind, ident)
+        errors = identification_errors_for(self.country, kind, ident)
         if errors:
             self.buyer_state.setStyleSheet("color:#b00020;font-weight:bold;")
             self.buyer_state.setText("; ".join(errors))
         else:
             self.buyer_state.setStyleSheet("color:#1b5e20;")
-            self.buyer_state.setText(_("Identificación válida ({0})").format(_(ID_TYPE_LABELS[kind])))
+            self.buyer_state.setText(_("Identificación válida ({0})").format(_(self.id_labels[kind])))
 
     # ------------------------------------------------------------------------------ totals
     def refresh(self, select: int | None = None) -> None:
         self.table.setRowCount(len(self.cart.lines))
         for r, line in enumerate(self.cart.lines):
-            cells = (line.code, line.description, qty_text(line.quantity), fmt(line.price),
+            cells = (line.code, line.description, qty_text(line.quantity), self._amount(line.price),
                      qty_text(line.discount_percent) if line.discount_percent else "",
-                     short_tax(line.tax_code), fmt(line.total))
+                     short_tax(line.tax_code), self._amount(line.total))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 2:
@@ -484,6 +505,9 @@ class SaleView(QWidget):
             if w:
                 w.setParent(None)  # at once: deleteLater would leave it drawn until the next loop
         t = self.cart.totals()
+        if self.country == "PY":
+            self._totals_py(t)
+            return
         rows = [(_("Subtotal {0}").format(TAX_CATEGORIES[c].label), base) for c, (base, _v) in sorted(t.by_tax.items())]
         if t.discount:
             rows.append((_("Descuento"), t.discount))
@@ -493,10 +517,26 @@ class SaleView(QWidget):
             rows = [(_("Subtotal"), ZERO)]
         for i, (label, value) in enumerate(rows):
             self.totals_grid.addWidget(QLabel(label), i, 0)
-            v = QLabel(money(value))
+            v = QLabel(self._money(value))
             v.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.totals_grid.addWidget(v, i, 1)
-        self.total_label.setText(money(t.total))
+        self.total_label.setText(self._money(t.total))
+
+    def _totals_py(self, t) -> None:
+        """Paraguay: amounts per rate with IVA included, then the IVA each contains (liquidación)."""
+        names = {"PY10": _("Gravado 10 %"), "PY5": _("Gravado 5 %"), "PYEX": _("Exento")}
+        rows = [(names[c], sub) for c, (sub, _v) in sorted(t.by_tax.items(), key=lambda kv: kv[0] != "PY10")]
+        if t.discount:
+            rows.append((_("Descuento incluido"), t.discount))
+        rows += [(_("Liq. IVA {0}").format(short_tax(c)), v) for c, (_s, v) in sorted(t.by_tax.items()) if v]
+        if not rows:
+            rows = [(_("Subtotal"), ZERO)]
+        for i, (label, value) in enumerate(rows):
+            self.totals_grid.addWidget(QLabel(label), i, 0)
+            v = QLabel(self._money(value))
+            v.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.totals_grid.addWidget(v, i, 1)
+        self.total_label.setText(self._money(t.total))
 
     def refresh_shift(self) -> None:
         is_open = shifts.current(self.ctx.conn, self.ctx.establishment, self.ctx.point) is not None
@@ -519,7 +559,7 @@ class SaleView(QWidget):
             return
         from app.ui.payment_dialog import PaymentDialog
 
-        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self)
+        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self, country=self.country)
         open_dialog(self.payment_dialog)
 
     def finish(self, settlement) -> str | None:
@@ -541,9 +581,10 @@ class SaleView(QWidget):
         self.last_sale = done
         result = done.result
         self.new_sale()
-        change = _(" — cambio {0}").format(money(done.settlement.change)) if done.settlement.change else ""
+        word = _(" — vuelto {0}") if self.country == "PY" else _(" — cambio {0}")
+        change = word.format(self._money(done.settlement.change)) if done.settlement.change else ""
         self.last_label.setText(_("Última venta: {0} por {1}{2}").format(
-            result.document.number, money(result.document.total), change))
+            result.document.number, self._money(result.document.total), change))
         self.message.info(_("Venta registrada: {0}{1}").format(result.document.number, change))
         for w in result.warnings:
             self.message.info(self.message.text() + " · " + w)
@@ -574,7 +615,7 @@ class SaleView(QWidget):
                              "Reimprima desde Documentos.").format(number, reason))
 
     def new_sale(self) -> None:
-        self.cart = Cart()
+        self.cart = Cart(country=self.country)
         for w in (self.buyer_id, self.buyer_name, self.buyer_email, self.code):
             w.clear()
         self._buyer_changed()

@@ -162,4 +162,104 @@ def render_all(out_dir, data_dir) -> list[Path]:
         save(wizard.grab(), "09_asistente")
         wizard.reject()
         window.close()
+    written += render_paraguay(out, Path(data_dir).with_name(Path(data_dir).name + "-py"))
+    return written
+
+
+def _py_sales(session, ctx) -> None:
+    """Two SIFEN sales (an identified company and an innominado) so Documentos is not empty."""
+    from app.pos import catalog, till
+    from app.pos.cart import Buyer, Cart, settle
+
+    for codes, buyer, medio in ((["YERBA1", "ACEITE9", "LIBRO"], Buyer("PY-RUC", "80033303-9",
+                                                                     "Distribuidora Guaraní S.R.L."), "transferencia"),
+                                (["COLA2", "HARINA1"], None, "efectivo")):
+        cart = Cart(country="PY")
+        for c in codes:
+            cart.add(catalog.find_product(session.conn, c))
+        if buyer:
+            cart.buyer = buyer
+        total = cart.totals().total
+        till.complete_sale(session, cart, settle(total, [(medio, total)], country="PY"), cashier=ctx.user.name,
+                           establishment=ctx.establishment, point=ctx.point)
+
+
+def render_paraguay(out: Path, data_dir) -> list[Path]:
+    """The Paraguay (SIFEN) screens: Venta with a sale in progress, Cobrar in guaraníes, Documentos
+    and the wizard's company page for Paraguay. Uses its own demo data folder."""
+    from app.pos import users
+    from app.ui.main import MainWindow, build_context, make_app, prepare_demo
+
+    app = make_app()
+    session = prepare_demo(data_dir, "PY")
+    user = users.authenticate(session.conn, users.DEMO_USERS[0][2])
+    written: list[Path] = []
+
+    def save(pixmap, name: str) -> None:
+        path = out / f"{name}.png"
+        pixmap.save(str(path))
+        written.append(path)
+
+    with ExitStack() as stack:
+        ctx = build_context(session, user, demo=True, stack=stack, start_worker=False)
+        if not session.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0]:
+            try:
+                _py_sales(session, ctx)
+                from app.pos.runtime import make_worker
+
+                worker = make_worker(session, stack)
+                worker.run_once()
+                ctx.worker = worker
+            except Exception as exc:  # the screens still render, with what there is
+                log.warning("Paraguay: sin ventas o sin transmisión de demostración: %s: %s", type(exc).__name__, exc)
+        window = MainWindow(ctx)
+        window.resize(*SIZE)
+        window.show()
+        _settle(app)
+
+        sale = window.show_screen("sale")
+        for code in ("2*YERBA1", "ACEITE9", "7840001000066", "3*HARINA1", "CARNE"):
+            sale.add_code(code)
+        sale.table.selectRow(1)
+        sale.discount.setText("10")
+        sale.apply_line_edit()
+        sale.buyer_id.setText("80069563-1")
+        sale._buyer_id_edited("80069563-1")
+        sale.buyer_name.setText("Ferretería Asunción S.A.")
+        sale._buyer_changed()
+        _settle(app)
+        save(window.grab(), "10_py_venta")
+
+        sale.charge()
+        _settle(app)
+        if sale.payment_dialog is not None:
+            dlg = sale.payment_dialog
+            dlg.fields["tarjeta_debito"].setText("100.000")
+            dlg.fields["efectivo"].setText("100.000")
+            _settle(app)
+            save(_with_dialog(window, dlg), "11_py_cobrar")
+            dlg.reject()
+        sale.new_sale()
+
+        window.show_screen("documents")
+        _settle(app)
+        save(window.grab(), "12_py_documentos")
+
+        from app.ui.wizard import SetupWizard
+
+        wizard = SetupWizard(session.data, session.conn)
+        wizard.form.country.country.setCurrentIndex(wizard.form.country.country.findData("PY"))
+        wizard.form.company.load(session.company)
+        wizard.form.establishments.load(session.company)
+        wizard._show(1)
+        wizard.resize(*SIZE)
+        wizard.show()
+        _settle(app)
+        save(wizard.grab(), "13_py_asistente")
+        wizard._show(2)
+        _settle(app)
+        save(wizard.grab(), "14_py_establecimientos")
+        wizard.reject()
+        window.close()
+    session.close()
     return written

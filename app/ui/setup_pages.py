@@ -26,14 +26,34 @@ class CountryPage(QWidget):
         super().__init__(parent)
         lay = QFormLayout(self)
         self.country = QComboBox()
-        self.country.addItem(_("Ecuador (SRI)"), "EC")
+        for code, label in setup.COUNTRIES.items():
+            self.country.addItem(_(label), code)
         lay.addRow(_("País de emisión"), self.country)
-        note = QLabel(_("Paraguay (SIFEN) se configurará en una versión próxima."))
+        note = QLabel(_("El país decide la autoridad (SRI o SIFEN), la moneda y los datos que se piden."))
         note.setObjectName("hint")
         lay.addRow(note)
 
     def load(self, company: Company | None) -> None:
-        pass
+        if company is not None:
+            self.country.setCurrentIndex(max(0, self.country.findData(company.country)))
+            self.country.setEnabled(False)  # documents already signed belong to that country
+
+
+def _int_or_none(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def _date_or_none(text: str):
+    from datetime import datetime
+
+    text = text.strip()
+    for f in ("%d/%m/%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, f).date()
+        except ValueError:
+            continue
+    return None
 
 
 class CompanyPage(QWidget):
@@ -56,12 +76,58 @@ class CompanyPage(QWidget):
         self.rimpe = QComboBox()
         for r in setup.RIMPE_OPTIONS:
             self.rimpe.addItem(r or _("No pertenece al RIMPE"), r)
+        # Paraguay (SIFEN)
+        self.phone = QLineEdit()
+        self.timbrado = QLineEdit()
+        self.timbrado.setMaxLength(8)
+        self.timbrado.setPlaceholderText(_("8 dígitos"))
+        self.timbrado_start = QLineEdit()
+        self.timbrado_start.setPlaceholderText(_("dd/mm/aaaa"))
+        self.tipo_contribuyente = QComboBox()
+        for code, label in setup.PY_TAXPAYER_TYPES.items():
+            self.tipo_contribuyente.addItem(f"{code} — {_(label)}", code)
+        self.tipo_contribuyente.setCurrentIndex(1)
+        self.tipo_regimen = QComboBox()
+        self.tipo_regimen.addItem(_("No declarado"), None)
+        for code, label in setup.PY_REGIMES.items():
+            self.tipo_regimen.addItem(f"{code} — {_(label)}", code)
+        self.actividad_code = QLineEdit()
+        self.actividad_code.setMaxLength(8)
+        self.actividad_code.setPlaceholderText(_("Código (ej. 47190)"))
+        self.actividad_desc = QLineEdit()
+        self.actividad_desc.setPlaceholderText(_("Descripción, como figura en la constancia de RUC"))
+        self.csc_id = QLineEdit("0001")
+        self.csc_id.setMaxLength(4)
+        self.csc_secret = QLineEdit()
+        self.csc_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self.csc_secret.setMaxLength(32)
+        self.csc_secret.setPlaceholderText(_("32 caracteres; se guarda solo en el llavero del sistema"))
+        self.ec_rows = (self.obligado, self.especial, self.retencion, self.rimpe)
+        self.py_rows = (self.phone, self.timbrado, self.timbrado_start, self.tipo_contribuyente, self.tipo_regimen,
+                        self.actividad_code, self.actividad_desc, self.csc_id, self.csc_secret)
         for label, w in ((_("RUC"), self.ruc), (_("Razón social"), self.razon_social),
                          (_("Nombre comercial"), self.nombre_comercial), (_("Dirección matriz"), self.address),
                          (_("Correo de facturación"), self.email), ("", self.obligado),
                          (_("Contribuyente especial"), self.especial), (_("Agente de retención"), self.retencion),
-                         (_("Régimen RIMPE"), self.rimpe)):
+                         (_("Régimen RIMPE"), self.rimpe), (_("Teléfono"), self.phone),
+                         (_("Timbrado N.º"), self.timbrado), (_("Inicio de vigencia del timbrado"), self.timbrado_start),
+                         (_("Tipo de contribuyente"), self.tipo_contribuyente), (_("Tipo de régimen"), self.tipo_regimen),
+                         (_("Actividad económica"), self.actividad_code), (_("Descripción de la actividad"), self.actividad_desc),
+                         (_("ID del CSC"), self.csc_id), (_("CSC (código de seguridad)"), self.csc_secret)):
             lay.addRow(label, w)
+        self.form = lay
+        self.set_country("EC")
+
+    def set_country(self, country: str) -> None:
+        self.country = country
+        for w in self.ec_rows:
+            self.form.setRowVisible(w, country == "EC")
+        for w in self.py_rows:
+            self.form.setRowVisible(w, country == "PY")
+        self.ruc.setPlaceholderText(_("80012345-6 (con dígito verificador)") if country == "PY" else _("13 dígitos"))
+        label = self.form.labelForField(self.nombre_comercial)
+        if label is not None:
+            label.setText(_("Nombre de fantasía") if country == "PY" else _("Nombre comercial"))
 
     def load(self, c: Company | None) -> None:
         if c is None:
@@ -75,17 +141,37 @@ class CompanyPage(QWidget):
         self.especial.setText(c.contribuyente_especial)
         self.retencion.setText(c.agente_retencion)
         self.rimpe.setCurrentIndex(max(0, self.rimpe.findData(c.rimpe)))
+        self.phone.setText(c.phone)
+        self.timbrado.setText(c.timbrado)
+        self.timbrado_start.setText(f"{c.timbrado_start:%d/%m/%Y}" if c.timbrado_start else "")
+        self.tipo_contribuyente.setCurrentIndex(max(0, self.tipo_contribuyente.findData(c.tipo_contribuyente)))
+        self.tipo_regimen.setCurrentIndex(max(0, self.tipo_regimen.findData(c.tipo_regimen)))
+        if c.actividades:
+            self.actividad_code.setText(c.actividades[0][0])
+            self.actividad_desc.setText(c.actividades[0][1])
+        self.csc_id.setText(c.csc_id or "0001")
+        self.csc_secret.setPlaceholderText(_("Vacío = conservar el CSC guardado en el llavero"))
+        self.set_country(c.country)
+
+    def actividades(self) -> tuple[tuple[str, str], ...]:
+        code, desc = self.actividad_code.text().strip(), self.actividad_desc.text().strip()
+        return ((code, desc),) if code or desc else ()
 
 
 class EstablishmentsPage(QWidget):
     title = "Establecimientos"
+    # columns 4.. are Paraguay's (where the establishment is, as SIFEN's gEmis needs it)
+    COLUMNS = ("Código", "Nombre", "Dirección", "Puntos de emisión", "N.º casa", "Departamento", "Distrito",
+               "Ciudad", "Teléfono", "Correo")
 
     def __init__(self, parent=None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
-        lay.addWidget(QLabel(_("Un establecimiento por fila; puntos de emisión separados por comas (001, 002).")))
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels([_("Código"), _("Nombre"), _("Dirección"), _("Puntos de emisión")])
+        self.hint = QLabel(_("Un establecimiento por fila; puntos de emisión separados por comas (001, 002)."))
+        self.hint.setWordWrap(True)
+        lay.addWidget(self.hint)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels([_(c) for c in self.COLUMNS])
         self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         lay.addWidget(self.table)
@@ -98,16 +184,55 @@ class EstablishmentsPage(QWidget):
         self.till_est = QLineEdit("001")
         self.till_point = QLineEdit("001")
         till.addRow(_("Esta caja emite desde el establecimiento"), self.till_est)
-        till.addRow(_("y el punto de emisión"), self.till_point)
+        self.till_point_label = QLabel(_("y el punto de emisión"))
+        till.addRow(self.till_point_label, self.till_point)
         lay.addLayout(till)
+        self.places = QLabel()
+        self.places.setObjectName("hint")
+        self.places.setWordWrap(True)
+        lay.addWidget(self.places)
+        self.table.itemChanged.connect(self._show_places)
         self.add_row()
+        self.set_country("EC")
 
-    def add_row(self, code: str = "", name: str = "", address: str = "", points: str = "001") -> None:
+    def set_country(self, country: str) -> None:
+        self.country = country
+        for c in range(4, len(self.COLUMNS)):
+            self.table.setColumnHidden(c, country != "PY")
+        self.table.horizontalHeader().setSectionResizeMode(
+            2, QHeaderView.ResizeMode.Interactive if country == "PY" else QHeaderView.ResizeMode.Stretch)
+        self.till_point_label.setText(_("y el punto de expedición") if country == "PY" else _("y el punto de emisión"))
+        if country == "PY":
+            self.table.resizeColumnsToContents()
+            self.table.setColumnWidth(2, 220)
+            self.hint.setText(_("Un establecimiento por fila; puntos de expedición separados por comas (001, 002). "
+                                "Departamento, distrito y ciudad son los códigos de la SET (Asunción: 1, 1, 1)."))
+        else:
+            self.hint.setText(_("Un establecimiento por fila; puntos de emisión separados por comas (001, 002)."))
+        self._show_places()
+
+    def _show_places(self, *_a) -> None:
+        if getattr(self, "country", "EC") != "PY":
+            self.places.clear()
+            return
+        from app.pos.setup_py import place_names
+
+        lines = []
+        for r in range(self.table.rowCount()):
+            names = place_names(_int_or_none(self.cell(r, 5)), _int_or_none(self.cell(r, 6)),
+                                _int_or_none(self.cell(r, 7)))
+            if names:
+                lines.append(f"{self.cell(r, 0)}: {names}")
+        self.places.setText("\n".join(lines))
+
+    def add_row(self, code: str = "", name: str = "", address: str = "", points: str = "001",
+                *py: str) -> None:
         r = self.table.rowCount()
         self.table.insertRow(r)
         code = code or f"{r + 1:03d}"
-        for c, text in enumerate((code, name or (_("Matriz") if r == 0 else ""), address, points)):
-            self.table.setItem(r, c, QTableWidgetItem(text))
+        values = (code, name or (_("Matriz") if r == 0 else ""), address, points, *(py or ("0",)))
+        for c in range(len(self.COLUMNS)):
+            self.table.setItem(r, c, QTableWidgetItem(values[c] if c < len(values) else ""))
 
     def remove_row(self) -> None:
         if self.table.rowCount() > 1:
@@ -121,7 +246,14 @@ class EstablishmentsPage(QWidget):
         out = []
         for r in range(self.table.rowCount()):
             points = tuple(PointOfSale(p.strip()) for p in self.cell(r, 3).replace(";", ",").split(",") if p.strip())
-            out.append(Establishment(self.cell(r, 0), self.cell(r, 2), name=self.cell(r, 1), points=points))
+            if self.country == "PY":
+                out.append(Establishment(self.cell(r, 0), self.cell(r, 2), name=self.cell(r, 1), points=points,
+                                         house_number=self.cell(r, 4) or "0",
+                                         departamento=_int_or_none(self.cell(r, 5)),
+                                         distrito=_int_or_none(self.cell(r, 6)), ciudad=_int_or_none(self.cell(r, 7)),
+                                         phone=self.cell(r, 8), email=self.cell(r, 9)))
+            else:
+                out.append(Establishment(self.cell(r, 0), self.cell(r, 2), name=self.cell(r, 1), points=points))
         return tuple(out)
 
     def load(self, c: Company | None) -> None:
@@ -129,7 +261,11 @@ class EstablishmentsPage(QWidget):
             return
         self.table.setRowCount(0)
         for e in c.establishments:
-            self.add_row(e.code, e.name, e.address, ", ".join(p.code for p in e.points))
+            py = (e.house_number or "0", "" if e.departamento is None else str(e.departamento),
+                  "" if e.distrito is None else str(e.distrito), "" if e.ciudad is None else str(e.ciudad),
+                  e.phone, e.email) if c.country == "PY" else ()
+            self.add_row(e.code, e.name, e.address, ", ".join(p.code for p in e.points), *py)
+        self.set_country(c.country)
 
 
 class CertificatePage(QWidget):
@@ -212,7 +348,7 @@ class EnvironmentPage(QWidget):
         lay = QVBoxLayout(self)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        for key, label in setup.ENVIRONMENTS.items():
+        for key, label in setup.environments("EC").items():
             b = QRadioButton(_(label))
             self.group.addButton(b)
             self.buttons[key] = b
@@ -226,6 +362,12 @@ class EnvironmentPage(QWidget):
         for b in self.buttons.values():
             b.toggled.connect(self._toggled)
         lay.addStretch(1)
+
+    def set_country(self, country: str) -> None:
+        for key, label in setup.environments(country).items():
+            self.buttons[key].setText(_(label))
+        self.confirm.setText(_("Confirmo el paso a PRODUCCIÓN: cada documento tendrá validez tributaria "
+                               "ante el {0} y no se puede deshacer.").format(setup.AUTHORITY[country]))
 
     def _toggled(self, *_a) -> None:
         self.confirm.setVisible(self.environment() == "produccion")
@@ -318,20 +460,35 @@ class SetupForm:
         self.pages = [self.country, self.company, self.establishments, self.certificate, self.environment, self.users]
         for p in self.pages:
             p.load(company)
+        self.country.country.currentIndexChanged.connect(self._country_changed)
+        self._country_changed()
         if company is not None:
             est, point = setup.till(conn, company)
             self.establishments.till_est.setText(est)
             self.establishments.till_point.setText(point)
 
+    def _country_changed(self, *_a) -> None:
+        country = self.country.country.currentData()
+        for page in (self.company, self.establishments, self.environment):
+            page.set_country(country)
+
     def to_company(self) -> Company:
         c = self.company
         before = self.company_before
-        base = dict(country=self.country.country.currentData(), ruc=c.ruc.text().strip(),
+        country = self.country.country.currentData()
+        base = dict(country=country, ruc=c.ruc.text().strip(),
                     razon_social=c.razon_social.text().strip(), nombre_comercial=c.nombre_comercial.text().strip(),
                     address=c.address.text().strip(), establishments=self.establishments.establishments(),
-                    environment=self.environment.environment(), obligado_contabilidad=c.obligado.isChecked(),
-                    contribuyente_especial=c.especial.text().strip(), agente_retencion=c.retencion.text().strip(),
-                    rimpe=c.rimpe.currentData(), email=c.email.text().strip())
+                    environment=self.environment.environment(), email=c.email.text().strip())
+        if country == "PY":
+            base.update(phone=c.phone.text().strip(), timbrado=c.timbrado.text().strip(),
+                        timbrado_start=_date_or_none(c.timbrado_start.text()),
+                        tipo_contribuyente=c.tipo_contribuyente.currentData(),
+                        tipo_regimen=c.tipo_regimen.currentData(), actividades=c.actividades(),
+                        csc_id=c.csc_id.text().strip())
+        else:
+            base.update(obligado_contabilidad=c.obligado.isChecked(), contribuyente_especial=c.especial.text().strip(),
+                        agente_retencion=c.retencion.text().strip(), rimpe=c.rimpe.currentData())
         if before is not None:
             from dataclasses import replace
 
@@ -343,7 +500,9 @@ class SetupForm:
             company=self.to_company(), till_establishment=self.establishments.till_est.text().strip(),
             till_point=self.establishments.till_point.text().strip(), p12=self.certificate.p12(),
             p12_password=self.certificate.password.text(),
-            production_confirmed=self.environment.confirm.isChecked(), new_users=list(self.users.pending))
+            production_confirmed=self.environment.confirm.isChecked(), new_users=list(self.users.pending),
+            csc_secret=(self.company.csc_secret.text().strip() or None)
+            if self.country.country.currentData() == "PY" else None)
 
     def page_errors(self, page: QWidget) -> list[str]:
         """Errors that belong to `page` (checked before moving on in the wizard)."""
@@ -358,10 +517,19 @@ class SetupForm:
                 u.is_admin for u in users.list_users(self.conn))
             return [] if has_admin else [_("Cree al menos un usuario administrador")]
         fields = {self.company: ("ruc", "razon_social", "address", "contribuyente_especial", "agente_retencion",
-                                 "rimpe", "country"),
+                                 "rimpe", "country", "nombre_comercial", "timbrado", "timbrado_start",
+                                 "tipo_contribuyente", "tipo_regimen", "actividades", "csc_id", "email"),
                   self.establishments: ("establishments",)}.get(page)
         if not fields:
             return []
+        if page is self.company and self.country.country.currentData() == "PY":
+            from app.pos.setup_py import csc_errors
+
+            errs = csc_errors(self.to_company(), self.company.csc_secret.text().strip() or None)
+            if errs:
+                return [e.message for e in errs]
+            if self.company.timbrado_start.text().strip() and _date_or_none(self.company.timbrado_start.text()) is None:
+                return [_("Fecha de inicio del timbrado no válida: use dd/mm/aaaa")]
         errs = setup.company_errors(self.to_company())
         return [f"{e.message}" if not e.field.startswith("establishments[") else f"{e.field}: {e.message}"
                 for e in errs if e.field.split("[")[0].split(".")[0] in fields]

@@ -70,25 +70,30 @@ class StatusPanel(QWidget):
         self.env.setStyleSheet(f"background:{color};color:white;padding:2px 8px;border-radius:4px;font-weight:bold;")
         facts = till.sync_facts(self.ctx.conn, company.country)
         self.facts = facts
+        who = "SIFEN" if company.country == "PY" else "SRI"
         if self.ctx.worker is None:
-            self.link.setText(_("SRI: transmisión detenida"))
+            self.link.setText(_("{0}: transmisión detenida").format(who))
             self.link.setToolTip(self.ctx.worker_error or "")
             self.link.setStyleSheet(f"color:{DANGER};font-weight:bold;")
         elif facts.last_success is None:
-            self.link.setText(_("SRI: sin contacto todavía"))
+            self.link.setText(_("{0}: sin contacto todavía").format(who))
             self.link.setToolTip(facts.last_error or "")
             self.link.setStyleSheet(f"color:{WARN};" if facts.last_error else "")
         else:
             ago = (datetime.now(timezone.utc) - facts.last_success).total_seconds()
-            self.link.setText(_("SRI: contacto hace {0}").format(age_text(max(0, ago))))
+            self.link.setText(_("{0}: contacto hace {1}").format(who, age_text(max(0, ago))))
             self.link.setToolTip(facts.last_error or "")
             self.link.setStyleSheet(f"color:{WARN};" if facts.last_error and facts.pending else f"color:{OK};")
         if not facts.pending:
             self.pending.setText(_("Sin documentos pendientes"))
             self.pending.setStyleSheet(f"color:{OK};")
         else:
-            self.pending.setText(_("Pendientes: {0} · el más antiguo {1}").format(
-                facts.pending, age_text(facts.oldest_age_seconds or 0)))
+            text = _("Pendientes: {0} · el más antiguo {1}").format(facts.pending, age_text(facts.oldest_age_seconds or 0))
+            if facts.level == "danger":  # the legal window (EC 24 h, PY 72 h) is closing
+                left = facts.deadline_hours * 3600 - (facts.oldest_age_seconds or 0)
+                text += (_(" · plazo de {0} h: quedan {1}").format(int(facts.deadline_hours), age_text(left))
+                         if left > 0 else _(" · plazo de {0} h VENCIDO").format(int(facts.deadline_hours)))
+            self.pending.setText(text)
             style = {"ok": "", "warn": f"color:{WARN};font-weight:bold;",
                      "danger": f"background:{DANGER};color:white;font-weight:bold;padding:2px 6px;"}[facts.level]
             self.pending.setStyleSheet(style)

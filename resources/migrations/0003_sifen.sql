@@ -26,7 +26,7 @@ CREATE INDEX py_lote_items_doc ON py_lote_items(document_id);
 CREATE TABLE py_events (
     id          INTEGER PRIMARY KEY,         -- also the rEve Id sent to SIFEN
     document_id INTEGER NOT NULL REFERENCES documents(id),
-    kind        TEXT NOT NULL,               -- cancelacion | inutilizacion
+    kind        TEXT NOT NULL,               -- cancelacion | inutilizacion | nominacion
     status      TEXT NOT NULL,               -- signed | registered | rejected
     reason      TEXT NOT NULL,
     xml         BLOB NOT NULL,               -- the signed rEnviEventoDe, immutable

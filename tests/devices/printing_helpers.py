@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageOps
 
-SAMPLES = Path("/work/shared/specs/ec/samples/ec-sri-invoice-signer")
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer"
 EC_SAMPLES = {
     "factura": SAMPLES / "invoice" / "signed.xml",
     "notaCredito": SAMPLES / "credit-note" / "signed.xml",

@@ -15,7 +15,7 @@ from app.devices.ticket import Code, ticket_from_xml
 from app.devices.ticket_pdf import render_ticket_pdf
 from app.devices.ticket_png import render_ticket_png
 
-PY = Path("/work/shared/specs/py/samples/set-2019-v150")
+PY = Path(__file__).resolve().parents[3] / "shared" / "specs" / "py" / "samples" / "set-2019-v150"
 FE = (PY / "FE_v150_20190910.xml").read_bytes()
 CDC = "01800138848001001123456412018121817819792239"
 QR_URL = unescape(re.search(rb"<dCarQR>(.*?)</dCarQR>", FE).group(1).decode())

@@ -2,7 +2,6 @@
 faults, events and secrets, against the simulated SIFEN on loopback."""
 from __future__ import annotations
 
-import copy
 import json
 import subprocess
 import sys
@@ -209,6 +208,15 @@ def test_rejection_kept_verbatim_then_inutilized(py_shop, tmp_path):
             break
     ev = events_py.event_status(session, eid)
     assert ev["status"] == "registered" and "0600" in ev["messages"]
+    # the FacturaSend range form: number 2, rejected as well
+    second = checkout.issue(session, demo_py_sale(session.company, random.Random(4), 2, estab="001", point="001"),
+                            "invoices")
+    drain(session, [second.document_id])
+    assert documents.get(session.conn, second.document_id)["status"] == "rejected"
+    eid = events_py.request_event(session, "inutilizacion", {"tipoDocumento": 1, "establecimiento": "001",
+                                                             "punto": "001", "desde": 2, "hasta": 2,
+                                                             "motivo": "Número rechazado por timbrado"})
+    assert _run_events(session, eid)["status"] == "registered"
 
 
 def test_cancellation_end_to_end_and_window(py_shop):
@@ -304,3 +312,93 @@ def test_demo_cli_verify_export_and_issue_seeds(tmp_path, subprocess_env):
             blob = f.read_bytes()
             for s in secrets:
                 assert s.encode() not in blob, f
+
+
+def test_duplicate_cdc_is_resolved_by_querying(py_shop):
+    """SIFEN already approved this CDC (e.g. the answer was lost before a crash): 1001 → siConsDE
+    → 0422 → authorized, never renumbered (ARCHITECTURE invariant 3)."""
+    from app.fiscal.py.client import SifenClient
+    session, sandbox = py_shop
+    import random
+    doc = checkout.issue(session, demo_py_sale(session.company, random.Random(7), 1), "invoices")
+    assert SifenClient(sandbox.url).send_de(doc.document.xml).result.codes == ["0260"]
+    drain(session, [doc.document_id])
+    row = documents.get(session.conn, doc.document_id)
+    assert row["status"] == "authorized" and row["key"] == doc.key and row["authorization_number"]
+    assert [c for _, c in sandbox.reception_log(doc.key)] == ["0260", "1001"]
+    details = " ".join(e["detail"] for e in documents.events(session.conn, doc.document_id))
+    assert "1001" in details and "consulta por CDC" in details
+
+
+def test_number_taken_by_another_cdc_needs_a_person(py_shop):
+    from app.fiscal.py.client import SifenClient
+    session, sandbox = py_shop
+    import random
+    body = demo_py_sale(session.company, random.Random(8), 1)
+    other = session.backend.sign(session.backend.parse(body, "invoices", session.company), 1,
+                                 session.identity, session.company)
+    assert SifenClient(sandbox.url).send_de(other.xml).result.codes == ["0260"]
+    doc = checkout.issue(session, body, "invoices")  # our number 1 again, another dCodSeg → another CDC
+    assert doc.document.number == other.number and doc.key != other.key
+    drain(session, [doc.document_id])
+    row = documents.get(session.conn, doc.document_id)
+    assert row["status"] == "rejected"
+    assert [c for _, c in sandbox.reception_log(doc.key)] == ["1002"]
+    assert "otro CDC" in documents.events(session.conn, doc.document_id)[-1]["detail"]
+
+
+def test_embedded_sandbox_over_mutual_tls(tmp_path):
+    """`sifen.sandbox_tls`: the worker reaches the embedded sandbox over HTTPS with the
+    company's own certificate (requests-pkcs12), sync and lote alike."""
+    session = create_demo_company(DataDir(tmp_path / "data"), "PY")
+    with transaction(session.conn):
+        settings.put(session.conn, "sifen.sandbox_tls", True)
+        settings.put(session.conn, "py.lote_first_poll_seconds", 0.2)
+    import random
+    rng = random.Random(10)
+    one = checkout.issue(session, demo_py_sale(session.company, rng, 1), "invoices")
+    status, _ = drain(session, [one.document_id])
+    more = [checkout.issue(session, demo_py_sale(session.company, rng, n), "invoices").document_id for n in range(2, 6)]
+    status2, worker = drain(session, more)
+    assert set(status.values()) == set(status2.values()) == {"authorized"}
+    assert (tmp_path / "data" / "sifen-sandbox-tls" / "sandbox-ca.pem").exists()
+    assert session.conn.execute("SELECT COUNT(*) FROM py_lotes").fetchone()[0] == 1
+    session.close()
+
+
+def _run_events(session, eid, tries=20):
+    for _ in range(tries):
+        with ExitStack() as st:
+            make_worker(session, st).run_once()
+        if events_py.event_status(session, eid)["status"] != "signed":
+            break
+    return events_py.event_status(session, eid)
+
+
+def test_facturasend_event_bodies_nominacion_and_range(py_shop):
+    session, sandbox = py_shop
+    import random
+    rng = random.Random(12)
+    body = demo_py_sale(session.company, rng, 1)  # n=1: innominado
+    assert body["cliente"]["documentoTipo"] == 5
+    fe = checkout.issue(session, body, "invoices")
+    drain(session, [fe.document_id])
+    nom = json.loads((DATA / "fs_evento_nominacion.json").read_text(encoding="utf-8"))
+    nom["cdc"] = fe.key
+    eid = events_py.request_event(session, "nominacion", nom)
+    ev = _run_events(session, eid)
+    assert ev["status"] == "registered" and ev["kind"] == "nominacion"
+    assert documents.get(session.conn, fe.document_id)["status"] == "authorized"
+    named = checkout.issue(session, demo_py_sale(session.company, rng, 2), "invoices")
+    drain(session, [named.document_id])
+    with pytest.raises(ValidationError, match="4469"):
+        events_py.request_event(session, "nominacion", {**nom, "cdc": named.key})
+    with pytest.raises(ValidationError, match="rechazados"):  # number 1 is approved
+        events_py.request_event(session, "inutilizacion", {"tipoDocumento": 1, "establecimiento": "001",
+                                                           "punto": "001", "desde": 1, "hasta": 2,
+                                                           "motivo": "Error de generación"})
+    with pytest.raises(ValidationError, match="receptor|punto de venta"):
+        events_py.request_event(session, "conformidad", {"cdc": fe.key, "tipoConformidad": 1})
+    eid = events_py.request_event(session, "cancelacion", {"cdc": named.key, "motivo": "Venta anulada por el cliente"})
+    assert _run_events(session, eid)["status"] == "registered"
+    assert documents.get(session.conn, named.document_id)["status"] == "cancelled"

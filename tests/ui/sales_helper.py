@@ -8,11 +8,12 @@ from app.pos.cart import Cart, settle
 
 def sell(window, codes, buyer=None, medio="efectivo"):
     ctx = window.ctx
-    cart = Cart()
+    country = ctx.session.company.country
+    cart = Cart(country=country)
     for c in codes:
         cart.add(catalog.find_product(ctx.conn, c))
     if buyer:
         cart.buyer = buyer
     total = cart.totals().total
-    return till.complete_sale(ctx.session, cart, settle(total, [(medio, total)]), cashier=ctx.user.name,
+    return till.complete_sale(ctx.session, cart, settle(total, [(medio, total)], country=country), cashier=ctx.user.name,
                               establishment=ctx.establishment, point=ctx.point).result

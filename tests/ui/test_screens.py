@@ -81,7 +81,8 @@ def test_screenshots(qtbot, tmp_path):
     paths = render_all(tmp_path / "png", tmp_path / "data")
     names = [p.stem for p in paths]
     assert names == ["01_venta", "02_cobrar", "03_documentos", "04_caja", "05_productos", "06_clientes",
-                     "07_reportes", "08_configuracion", "09_asistente"]
+                     "07_reportes", "08_configuracion", "09_asistente",
+                     "10_py_venta", "11_py_cobrar", "12_py_documentos", "13_py_asistente", "14_py_establecimientos"]
     for p in paths:
         img = QImage(str(p))
         assert (img.width(), img.height()) == (1280, 800), p

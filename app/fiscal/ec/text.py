@@ -24,7 +24,8 @@ def bad_character(value: str) -> str | None:
 def clean(value: str) -> str:
     """Collapses whitespace (newlines included) to single spaces and strips the ends.
     Raises ValueError (Spanish) on control characters."""
-    ch = bad_character(value)
-    if ch is not None:
-        raise ValueError(f"contiene un carácter de control no permitido (U+{ord(ch):04X})")
-    return _WS.sub(" ", value).strip()
+    m = _BAD.search(value)
+    if m is not None:
+        raise ValueError(f"contiene un carácter de control no permitido (U+{ord(m.group()):04X})")
+    # str.split() splits on exactly the characters `\s` matches (str.isspace), in C
+    return " ".join(value.split())

@@ -16,7 +16,7 @@ import itertools
 import secrets
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import requests
 

@@ -12,7 +12,7 @@ from PIL import Image
 from app.core.company import Company
 from app.fiscal.ec.ride import render_ride
 
-SAMPLES = Path("/work/shared/specs/ec/samples/ec-sri-invoice-signer")
+SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer"
 FILES = {
     "factura": SAMPLES / "invoice" / "signed.xml",
     "notaCredito": SAMPLES / "credit-note" / "signed.xml",

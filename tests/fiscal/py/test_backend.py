@@ -1,5 +1,4 @@
 """PyBackend: FacturaSend / DTEpy JSON → Draft → signed rDE (our numbering, the keyring's CSC)."""
-import copy
 import re
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone

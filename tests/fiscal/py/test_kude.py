@@ -10,7 +10,7 @@ import pytest
 
 from app.fiscal.py.kude import render_kude
 
-PY = Path("/work/shared/specs/py/samples/set-2019-v150")
+PY = Path(__file__).resolve().parents[4] / "shared" / "specs" / "py" / "samples" / "set-2019-v150"
 TITLES = {"FE": "Factura Electrónica", "AFE": "Autofactura Electrónica", "NC": "Nota de Crédito Electrónica", "ND": "Nota de Débito Electrónica", "NRE": "Nota de Remisión Electrónica"}
 
 

@@ -1,0 +1,255 @@
+"""The cashier's window for a Paraguayan (SIFEN) company, driven by real key events: a whole
+sale in guaraníes with a split payment and vuelto that commits a schema-valid signed rDE, a
+wrong RUC check digit refused without losing the sale, innominado above 7.000.000 Gs refused."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+from decimal import Decimal
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.fiscal.py import dsig, schema
+from app.store import documents
+
+ENTER = Qt.Key.Key_Return
+
+
+def type_slowly(qtbot, widget, text):
+    qtbot.keyClicks(widget, text, delay=60)
+    qtbot.wait(60)
+
+
+@pytest.fixture
+def py_session(tmp_path):
+    from app.ui.main import make_app, prepare_demo
+
+    make_app()
+    session = prepare_demo(tmp_path / "data", "PY")
+    assert session.company.country == "PY"
+    yield session
+    session.close()
+
+
+@pytest.fixture
+def py_window(qtbot, py_session):
+    from app.pos import users
+    from app.ui.main import MainWindow, build_context
+
+    stack = ExitStack()
+    user = users.authenticate(py_session.conn, "1234")
+    ctx = build_context(py_session, user, demo=True, stack=stack, start_worker=False)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1024, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.sale.code.setFocus()
+    yield window
+    window.shutdown()
+    stack.close()
+
+
+def scan(qtbot, sale, code):
+    qtbot.keyClicks(sale.code, code)
+    qtbot.keyClick(sale.code, ENTER)
+
+
+def test_whole_py_sale_by_keyboard_split_payment_and_vuelto(qtbot, py_window):
+    w = py_window
+    sale = w.sale
+    for code in ("YERBA1", "ACEITE9", "ACEITE9", "LIBRO"):
+        scan(qtbot, sale, code)
+    assert [(ln.code, ln.quantity) for ln in sale.cart.lines] == [
+        ("YERBA1", 1), ("ACEITE9", 2), ("LIBRO", 1)]
+    # 24.500 (IVA 5 %) + 2 × 15.900 (IVA 10 %) + 45.000 exento
+    total = sale.cart.totals().total
+    assert total == Decimal("101300")
+    assert sale.total_label.text() == "Gs. 101.300"
+    assert sale.table.item(1, 6).text() == "31.800"
+    t = sale.cart.totals()
+    assert t.by_tax["PY10"] == (Decimal("31800"), Decimal("2891"))  # 31.800 / 11
+    assert t.by_tax["PY5"] == (Decimal("24500"), Decimal("1167"))  # 24.500 / 21
+    assert t.by_tax["PYEX"] == (Decimal("45000"), Decimal("0"))
+
+    qtbot.keyClick(sale.code, Qt.Key.Key_F3)
+    assert sale.buyer_id.hasFocus()
+    type_slowly(qtbot, sale.buyer_id, "80069563-1")
+    assert sale.buyer_type.currentData() == "PY-RUC"
+    assert "válida" in sale.buyer_state.text()
+    qtbot.keyClick(sale.buyer_id, ENTER)
+    assert sale.buyer_name.hasFocus()
+    type_slowly(qtbot, sale.buyer_name, "Ferreteria Asuncion S.A.")
+    qtbot.keyClick(sale.buyer_name, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    assert dlg is not None and dlg.isVisible()
+    assert "Gs. 101.300" in dlg.findChild(type(sale.total_label), "total").text()
+    assert dlg.fields["efectivo"].text() == "101.300"
+    qtbot.keyClick(dlg, Qt.Key.Key_F2)  # tarjeta de crédito
+    qtbot.keyClicks(dlg.fields["tarjeta_credito"], "50.000")
+    dlg.fields["efectivo"].selectAll()
+    qtbot.keyClicks(dlg.fields["efectivo"], "100.000")
+    assert "Vuelto: Gs. 48.700" in dlg.state.text()
+    qtbot.keyClick(dlg.fields["efectivo"], ENTER)
+    assert not dlg.isVisible(), dlg.error.text()
+    assert sale.cart.empty and sale.code.hasFocus()
+    done = sale.last_sale
+    assert done.settlement.payments == [("tarjeta_credito", Decimal("50000")), ("efectivo", Decimal("51300"))]
+    assert done.settlement.change == Decimal("48700")
+    assert "vuelto Gs. 48.700" in sale.last_label.text()
+
+    row = documents.get(w.ctx.conn, done.result.document_id)
+    assert row["status"] == "signed" and row["country"] == "PY" and Decimal(row["total"]) == total
+    xml = bytes(row["xml"])
+    assert schema.validate(xml) == []
+    assert all(f.ok for f in dsig.verify(xml)), [f.message for f in dsig.verify(xml) if not f.ok]
+    assert b"<dRucRec>80069563</dRucRec><dDVRec>1</dDVRec>" in xml
+    assert b"<iTiPago>3</iTiPago>" in xml and b"<iTiPago>1</iTiPago>" in xml
+    assert b"<dMonTiPag>51300</dMonTiPag>" in xml  # the cash kept, not the cash handed over
+    assert b"<dTotGralOpe>101300</dTotGralOpe>" in xml
+    pays = w.ctx.conn.execute("SELECT method, amount FROM payments WHERE sale_id=? ORDER BY n",
+                              (done.result.sale_id,)).fetchall()
+    assert [(p[0], p[1]) for p in pays] == [("3", "50000"), ("1", "51300")]
+    sale_row = w.ctx.conn.execute("SELECT tendered, change, currency FROM sales WHERE id=?",
+                                  (done.result.sale_id,)).fetchone()
+    assert (sale_row[0], sale_row[1], sale_row[2]) == ("150000", "48700", "PYG")
+    # the drawer expects the opening float plus the cash kept
+    from app.pos import shifts
+
+    shift = shifts.current(w.ctx.conn, w.ctx.establishment, w.ctx.point)
+    assert shifts.report(w.ctx.conn, shift.id).expected_cash == Decimal("200000") + Decimal("51300")
+
+
+def test_wrong_ruc_check_digit_refused_and_the_sale_kept(qtbot, py_window):
+    w = py_window
+    sale = w.sale
+    scan(qtbot, sale, "CARNE")
+    qtbot.keyClick(sale.code, Qt.Key.Key_F3)
+    type_slowly(qtbot, sale.buyer_id, "80069563-2")  # the right digit is 1
+    assert sale.buyer_type.currentData() == "PY-RUC"
+    assert "dígito verificador incorrecto (corresponde 1)" in sale.buyer_state.text()
+    qtbot.keyClick(sale.buyer_id, Qt.Key.Key_F12)
+    assert sale.payment_dialog is None
+    assert "dígito verificador incorrecto" in sale.message.text()
+    assert [ln.code for ln in sale.cart.lines] == ["CARNE"]  # nothing lost
+    assert w.ctx.conn.execute("SELECT COUNT(*) FROM documents").fetchone()[0] == 0
+    # corrected: a known customer is filled in and the sale goes through
+    sale.buyer_id.clear()
+    type_slowly(qtbot, sale.buyer_id, "80033303-9")
+    qtbot.keyClick(sale.buyer_id, ENTER)
+    assert sale.buyer_name.text() == "Distribuidora Guaraní S.R.L."
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    qtbot.keyClick(dlg.fields["efectivo"], ENTER)
+    assert sale.last_sale is not None
+    xml = bytes(documents.get(w.ctx.conn, sale.last_sale.result.document_id)["xml"])
+    assert b"<dRucRec>80033303</dRucRec><dDVRec>9</dDVRec>" in xml and schema.validate(xml) == []
+
+
+def test_innominado_above_the_limit_refused(qtbot, py_window):
+    w = py_window
+    sale = w.sale
+    scan(qtbot, sale, "2*TV55")  # 2 × 3.650.000 = 7.300.000 Gs.
+    assert sale.cart.totals().total == Decimal("7300000")
+    assert "Innominado" in sale.buyer_state.text()
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    assert sale.payment_dialog is None
+    assert "innominada" in sale.message.text() and "Gs. 7.000.000" in sale.message.text()
+    assert sale.buyer_id.hasFocus()  # straight to the customer box
+    # one television (3.650.000 Gs.) may go to an innominado buyer
+    sale.table.selectRow(0)
+    qtbot.keyClick(sale.code, Qt.Key.Key_F4)
+    sale.qty.selectAll()
+    qtbot.keyClicks(sale.qty, "1")
+    qtbot.keyClick(sale.qty, ENTER)
+    assert sale.cart.totals().total == Decimal("3650000")
+    sale.code.setFocus()
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    assert dlg is not None
+    qtbot.keyClick(dlg.fields["efectivo"], ENTER)
+    xml = bytes(documents.get(w.ctx.conn, sale.last_sale.result.document_id)["xml"])
+    assert b"<iTipIDRec>5</iTipIDRec>" in xml and b"<dNomRec>Sin Nombre</dNomRec>" in xml
+    assert schema.validate(xml) == []
+
+
+def test_cheque_needs_number_and_bank(qtbot, py_window):
+    sale = py_window.sale
+    scan(qtbot, sale, "HARINA1")
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    dlg.fields["efectivo"].clear()
+    qtbot.keyClick(dlg, Qt.Key.Key_F6)
+    qtbot.keyClicks(dlg.fields["cheque"], "6500")
+    qtbot.keyClick(dlg.fields["cheque"], ENTER)
+    assert dlg.isVisible() and "número del cheque" in dlg.error.text()
+    qtbot.keyClicks(dlg.cheque_number, "123456")
+    qtbot.keyClicks(dlg.cheque_bank, "Banco Itau")
+    qtbot.keyClick(dlg.cheque_bank, ENTER)
+    assert not dlg.isVisible(), dlg.error.text()
+    xml = bytes(documents.get(py_window.ctx.conn, sale.last_sale.result.document_id)["xml"])
+    assert b"<dNumCheq>00123456</dNumCheq><dBcoEmi>Banco Itau</dBcoEmi>" in xml
+
+
+def test_status_bar_for_sifen(qtbot, py_window, py_session):
+    from datetime import datetime, timedelta, timezone
+
+    from sales_helper import sell
+
+    st = py_window.status
+    assert st.env.text() == "SANDBOX"
+    assert "SIFEN" in st.link.text()
+    assert "vence en" in st.cert.text()
+    cart_codes = ["COLA2"]
+    r = sell(py_window, cart_codes)
+    # 20 h old is nothing to worry about with SIFEN's 72 h; 60 h is
+    old = (datetime.now(timezone.utc) - timedelta(hours=20)).isoformat()
+    py_session.conn.execute("UPDATE documents SET signed_at=? WHERE id=?", (old, r.document_id))
+    st.refresh()
+    assert st.facts.deadline_hours == 72 and st.facts.level != "danger"
+    older = (datetime.now(timezone.utc) - timedelta(hours=60)).isoformat()
+    py_session.conn.execute("UPDATE documents SET signed_at=? WHERE id=?", (older, r.document_id))
+    st.refresh()
+    assert st.facts.level == "danger" and "72 h" in st.pending.text()
+
+
+def test_documents_cancel_within_the_window_and_refused_past_it(qtbot, py_window, py_session):
+    from datetime import datetime, timedelta, timezone
+
+    from sales_helper import sell
+
+    w = py_window
+    first = sell(w, ["COLA2"])
+    second = sell(w, ["LIBRO"], medio="tarjeta_debito")
+    now = datetime.now(timezone.utc)
+    # SIFEN approved both (what the worker records): one an hour ago, one 49 h ago
+    for doc_id, hours in ((first.document_id, 1), (second.document_id, 49)):
+        py_session.conn.execute("UPDATE documents SET status='authorized', authorized_at=? WHERE id=?",
+                                ((now - timedelta(hours=hours)).isoformat(), doc_id))
+    view = w.show_screen("documents")
+    view.reload()
+    assert not view.credit_button.isVisible()  # credit notes are not there yet for SIFEN
+    rows = [r["id"] for r in view.model.rows]
+    view.table.selectRow(rows.index(second.document_id))
+    assert "CDC: " + second.key in view.summary.toPlainText()
+    assert "Tarjeta de débito Gs. 45.000" in view.summary.toPlainText()
+    assert view.cancel_button.isEnabled() and not view.inutilize_button.isEnabled()
+    qtbot.keyClicks(view.event_reason, "Error en el precio cobrado")
+    qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+    assert "venció" in view.message.text() and "48 horas" in view.message.text()
+    assert py_session.conn.execute("SELECT COUNT(*) FROM py_events").fetchone()[0] == 0
+
+    view.table.selectRow([r["id"] for r in view.model.rows].index(first.document_id))
+    view.event_reason.clear()
+    qtbot.keyClicks(view.event_reason, "abc")  # too short
+    qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+    assert "entre 5 y 500" in view.message.text()
+    qtbot.keyClicks(view.event_reason, " - cliente desiste de la compra")
+    qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+    assert "en cola para SIFEN" in view.message.text(), view.message.text()
+    ev = py_session.conn.execute("SELECT kind, status, document_id FROM py_events").fetchall()
+    assert [(e[0], e[1], e[2]) for e in ev] == [("cancelacion", "signed", first.document_id)]
+    jobs = py_session.conn.execute("SELECT action FROM outbox WHERE document_id=? AND state='pending'",
+                                   (first.document_id,)).fetchall()
+    assert any(j[0].startswith("event:") for j in jobs)
