@@ -60,8 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("sync", help="transmite los documentos pendientes (sin ventana)")
     s.add_argument("--once", action="store_true", help="una pasada y terminar")
 
-    sb = sub.add_parser("sandbox", help="ejecuta el SRI simulado en la interfaz local")
-    sb.add_argument("--port", type=int, default=8085, help="puerto TCP (por defecto 8085)")
+    sb = sub.add_parser("sandbox", help="ejecuta el SRI (o SIFEN) simulado en la interfaz local")
+    sb.add_argument("--port", type=int, default=8085, help="puerto TCP (por defecto 8085; 0 elige uno libre)")
+    sb.add_argument("--country", choices=["EC", "PY"], default=None,
+                    help="qué autoridad simular (por defecto la de la empresa de la carpeta de datos, o EC)")
     sb.add_argument("--ruc", action="append", default=[],
                     help="RUC[:ESTAB,ESTAB] aceptado (repetible); por defecto el de la empresa de la "
                          "carpeta de datos, o cualquiera si no hay empresa")
@@ -296,20 +298,38 @@ def cmd_sync(args, data: DataDir) -> int:
 
 def cmd_sandbox(args, data: DataDir) -> int:
     from app.core.errors import ConfigurationError
-    from app.sandbox.sri import parse_accepted, serve_forever
 
-    accepted = parse_accepted(args.ruc) if args.ruc else None
-    if accepted is None and data.db_path.exists():
-        from app.pos.runtime import sandbox_accepts
+    company = None
+    if data.db_path.exists():
         from app.pos.session import Session
 
         try:
-            accepted = sandbox_accepts(Session(data).company)
+            company = Session(data).company
         except ConfigurationError:
-            accepted = None  # no company here: accept every RUC
+            company = None  # no company here: accept every RUC
+    country = args.country or (company.country if company else "EC")
     data.ensure()
     try:
-        serve_forever(args.port, accepted, db_path=str(data.root / "sandbox.db"))
+        if country == "PY":
+            from app.sandbox.sifen import serve_forever as serve_sifen
+
+            accepted = None
+            if args.ruc:
+                accepted = {spec.partition(":")[0]: {"establishments": [e for e in spec.partition(":")[2].split(",") if e] or ["*"]}
+                            for spec in args.ruc}
+            elif company is not None and company.country == "PY":
+                accepted = {company.ruc: {"timbrado": company.timbrado or None, "name": company.razon_social,
+                                          "establishments": [e.code for e in company.establishments]}}
+            serve_sifen(args.port, accepted, db_path=str(data.root / "sifen-sandbox.db"))
+        else:
+            from app.sandbox.sri import parse_accepted, serve_forever
+
+            accepted = parse_accepted(args.ruc) if args.ruc else None
+            if accepted is None and company is not None and company.country == "EC":
+                from app.pos.runtime import sandbox_accepts
+
+                accepted = sandbox_accepts(company)
+            serve_forever(args.port, accepted, db_path=str(data.root / "sandbox.db"))
     except KeyboardInterrupt:
         pass
     return EXIT_OK

@@ -299,7 +299,9 @@ def payment_label(country: str, code: str) -> str:
     if country == "PY":
         from app.fiscal.py.catalog import PAYMENT_TYPES
 
-        return PY_PAYMENT_LABELS.get(code) or PAYMENT_TYPES.get(int(code), code) if code.isdigit() else code
+        if code in PY_PAYMENT_LABELS:
+            return PY_PAYMENT_LABELS[code]
+        return PAYMENT_TYPES.get(int(code), code) if code.isdigit() else code
     return SRI_PAYMENT_LABELS.get(code, code)
 
 

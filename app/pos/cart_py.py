@@ -207,3 +207,18 @@ def facturasend_body(cart: Cart, company: Company, establishment: str, point: st
     if cashier:
         body["observacion"] = f"Cajero: {cashier}"[:3000]
     return body
+
+
+# ----------------------------------------------------------------------------------- nominación
+
+def nomination_body(cdc: str, reason: str, buyer: Buyer) -> dict:
+    """FacturaSend `evento/nominacion` body: who the receptor of an innominado factura really
+    was (NT-014). Raises ValueError (Spanish) when the buyer is not identified properly."""
+    if buyer.id_type == PY_ANONYMOUS:
+        raise ValueError("Para nominar, identifique al receptor (RUC o cédula) y su nombre")
+    errors = identification_errors(buyer.id_type, buyer.identification)
+    if errors:
+        raise ValueError("; ".join(errors))
+    if len(buyer.name.strip()) < 4:
+        raise ValueError("Escriba el nombre o razón social del receptor (al menos 4 letras)")
+    return {"cdc": cdc, "motivo": reason, **cliente(buyer)}

@@ -128,3 +128,8 @@ def build_body(conn: sqlite3.Connection, document_id: int, quantities: dict[int,
             "importe_total": subtotal + tax,
         },
     }
+
+
+def total_of(body: dict) -> Decimal:
+    """What the credit note gives back."""
+    return body["totales"]["importe_total"]

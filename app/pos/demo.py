@@ -180,7 +180,14 @@ def run_demo(data: DataDir, *, country: str = "EC", sales: int = 10, out: str | 
     print(f"Aprobadas por el {authority} simulado: {authorized}/{len(issued)} en {t_done - t_issued:.2f} s")
     for r in issued:
         row = documents.get(session.conn, r.document_id)
-        print(f"  {row['number']}  {row['status']:<10}  {row['currency']} {Decimal(row['total']):>12,.2f}  {row['key']}")
+        print(f"  {row['number']}  {row['status']:<10}  {_amount(row['currency'], Decimal(row['total'])):>15}  {row['key']}")
     if out:
         print(f"XML firmados en: {Path(out).resolve()}")
     return 0 if authorized == len(issued) else 1
+
+
+def _amount(currency: str, value: Decimal) -> str:
+    """How people there write it: 'Gs. 232.500' (no decimals, dot thousands), 'USD 10.62'."""
+    if currency == "PYG":
+        return "Gs. " + f"{value:,.0f}".replace(",", ".")
+    return f"{currency} {value:,.2f}"

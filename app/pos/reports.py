@@ -15,7 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from app.core.money import ZERO, to_decimal
-from app.pos.cart import SRI_PAYMENT_LABELS, TAX_CATEGORIES
+from app.pos.cart import TAX_CATEGORIES, payment_label
 
 COUNTRY_TZ = {"EC": "America/Guayaquil", "PY": "America/Asuncion"}
 
@@ -92,18 +92,46 @@ def by_payment(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
     acc: dict[str, list] = {}
     for chunk in range(0, len(ids), 500):
         part = ids[chunk:chunk + 500]
-        for r in conn.execute(f"SELECT method, amount FROM payments WHERE sale_id IN ({','.join('?' * len(part))})",
-                              part):
-            a = acc.setdefault(r["method"], [0, ZERO])
+        for r in conn.execute("SELECT p.method, p.amount, s.country FROM payments p JOIN sales s ON s.id = p.sale_id "
+                              f"WHERE p.sale_id IN ({','.join('?' * len(part))})", part):
+            a = acc.setdefault(payment_label(r["country"], r["method"]), [0, ZERO])
             a[0] += 1
             a[1] += Decimal(r["amount"])
-    return [Row(SRI_PAYMENT_LABELS.get(k, k), c, t) for k, (c, t) in sorted(acc.items(), key=lambda kv: -kv[1][1])]
+    return [Row(k, c, t) for k, (c, t) in sorted(acc.items(), key=lambda kv: -kv[1][1])]
+
+
+def _is_facturasend(body: dict) -> bool:
+    """A Paraguayan sale body (FacturaSend `de/create`): items priced with ivaTipo."""
+    items = body.get("items") or []
+    return bool(items) and isinstance(items[0], dict) and "ivaTipo" in items[0]
+
+
+def _py_rows(body: dict):
+    """(item dicts, their SIFEN amounts, group totals) of a FacturaSend body."""
+    from app.fiscal.py.totals import ItemInput, compute
+
+    items = [it for it in body.get("items", []) if isinstance(it, dict)]
+    inputs = [ItemInput(_dec(it.get("precioUnitario", 0)), _dec(it.get("cantidad", 0)), int(it.get("ivaTipo", 1)),
+                        _dec(it.get("ivaBase", 100)), int(it.get("iva", 10)), _dec(it.get("descuento", 0)))
+              for it in items]
+    rows, totals = compute(inputs, currency=body.get("moneda") or "PYG")
+    return items, rows, totals
 
 
 def by_tax(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
     """Per IVA rate: number of sales, taxable base, tax value."""
     acc: dict[str, list] = {}
     for s in _sales(conn, start, end, tz):
+        if _is_facturasend(s.body):  # per rate: taxable base without IVA, and the IVA
+            _items, _rows, t = _py_rows(s.body)
+            for code, base, iva, present in (("PY10", t.base10, t.iva10, t.sub10), ("PY5", t.base5, t.iva5, t.sub5),
+                                             ("PYEX", t.sub_exe, ZERO, t.sub_exe)):
+                if present:
+                    a = acc.setdefault(code, [0, ZERO, ZERO])
+                    a[0] += 1
+                    a[1] += base
+                    a[2] += iva
+            continue
         for t in s.body.get("totales", {}).get("impuestos", []):
             code = str(t.get("codigo_porcentaje"))
             a = acc.setdefault(code, [0, ZERO, ZERO])
@@ -118,6 +146,15 @@ def top_products(conn, start: date, end: date, tz: tzinfo, limit: int = 10) -> l
     """Best sellers by amount without tax; `extra` is the quantity sold."""
     acc: dict[str, list] = {}
     for s in _sales(conn, start, end, tz):
+        if _is_facturasend(s.body):
+            items, rows, _t = _py_rows(s.body)
+            for it, r in zip(items, rows):
+                key = f"{it.get('codigo', '')} {it.get('descripcion', '')}".strip()
+                a = acc.setdefault(key, [0, ZERO, ZERO])
+                a[0] += 1
+                a[1] += r.base if r.iva_type == 1 else r.total  # without IVA
+                a[2] += _dec(it.get("cantidad", 0))
+            continue
         for it in s.body.get("items", []):
             key = f"{it.get('codigo_principal', '')} {it.get('descripcion', '')}".strip()
             a = acc.setdefault(key, [0, ZERO, ZERO])
@@ -137,8 +174,14 @@ REPORTS = {
 }
 
 
-def to_csv(kind: str, rows: list[Row]) -> str:
+def header_for(kind: str, country: str) -> tuple[str, ...]:
+    """The report's column names in the shop's currency."""
     _, _, header = REPORTS[kind]
+    return tuple(h.replace("USD", "Gs.") for h in header) if country == "PY" else header
+
+
+def to_csv(kind: str, rows: list[Row], country: str = "EC") -> str:
+    header = header_for(kind, country)
     out = io.StringIO()
     w = csv.writer(out)
     w.writerow(header)

@@ -14,7 +14,7 @@ from decimal import Decimal
 from app.core.errors import ValidationError
 from app.core.money import ZERO, round_half_up, to_decimal
 from app.pos import audit
-from app.pos.cart import SRI_PAYMENT_LABELS, payment_label
+from app.pos.cart import payment_label
 from app.store.db import transaction
 
 CASH = "01"
@@ -242,7 +242,9 @@ def closing_warnings(conn: sqlite3.Connection, shift_id: int) -> list[str]:
     rep = report(conn, shift_id)
     out = []
     if rep.pending_documents:
-        out.append(f"Hay {rep.pending_documents} documento(s) todavía sin autorizar por el SRI. "
+        authority = "SIFEN" if _country(conn) == "PY" else "el SRI"
+        out.append(f"Hay {rep.pending_documents} documento(s) todavía sin {'aprobar' if authority == 'SIFEN' else 'autorizar'} "
+                   f"por {authority}. "
                    "Se seguirán enviando después del cierre; no apague el equipo sin conexión por días.")
     if rep.rejected_documents:
         out.append(f"Hay {rep.rejected_documents} documento(s) rechazado(s) que deben corregirse.")

@@ -112,14 +112,28 @@ def remember_buyer(conn: sqlite3.Connection, cart: Cart) -> None:
 
 def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal], reason: str, *,
                       user: str):
-    from app.pos import checkout, credit_notes
+    from app.pos import checkout
 
-    body = credit_notes.build_body(session.conn, document_id, quantities, reason)
-    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user)
+    notes = credit_notes_for(session.company.country)
+    body = notes.build_body(session.conn, document_id, quantities, reason)
+    extra = {"dialect": "facturasend"} if session.company.country == "PY" else {}
+    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user, **extra)
     audit.record(session.conn, "credit_note", user, {"invoice": document_id, "credit_note": result.document_id,
-                                                     "total": body["totales"]["importe_total"],
-                                                     "reason": reason})
+                                                     "total": result.document.total, "reason": reason})
     return result
+
+
+def credit_notes_for(country: str):
+    """The credit-note builder of the country: app.pos.credit_notes (SRI, Dátil body) or
+    app.pos.credit_notes_py (SIFEN NCE, FacturaSend body); both offer creditable_lines,
+    build_body and total_of."""
+    if country == "PY":
+        from app.pos import credit_notes_py
+
+        return credit_notes_py
+    from app.pos import credit_notes
+
+    return credit_notes
 
 
 def retry_now(conn: sqlite3.Connection, document_id: int) -> int:

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QComboBox, QGridLayout, QGroupBox, QHBoxLayout, Q
                                QPlainTextEdit, QSpinBox, QVBoxLayout, QWidget)
 
 from app.core.errors import MostradorError
-from app.core.money import ZERO, fmt
+from app.core.money import ZERO
 from app.pos import shifts
 from app.ui import currency
 from app.ui.context import AppContext

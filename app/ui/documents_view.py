@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdi
 
 from app.core.errors import MostradorError
 from app.core.money import ZERO, fmt, to_decimal
-from app.pos import credit_notes, till
+from app.pos import till
 from app.pos.cart import CONSUMIDOR_FINAL_ID, TAX_CATEGORIES, payment_label
 from app.ui import currency
 from app.store import documents
@@ -39,6 +39,13 @@ def local_time(iso: str | None) -> str:
 
 
 HEADERS = ("Número", "Tipo", "Fecha", "Cliente", "Total", "Estado")
+
+
+def status_label(status: str, country: str) -> str:
+    """SIFEN 'aprueba' where the SRI 'autoriza'."""
+    if country == "PY" and status == "authorized":
+        return "aprobado"
+    return till.STATUS_LABELS.get(status, status)
 
 
 class DocumentsModel(QAbstractTableModel):
@@ -68,8 +75,8 @@ class DocumentsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["number"], _(till.KIND_LABELS.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
-                    r["buyer_name"], currency.amount(Decimal(r["total"]), self.country), _(till.STATUS_LABELS.get(r["status"], r["status"])).upper()
-                    )[col]
+                    r["buyer_name"], currency.amount(Decimal(r["total"]), self.country),
+                    _(status_label(r["status"], self.country)).upper())[col]
         if role == Qt.ItemDataRole.BackgroundRole and col == 5:
             return QBrush(QColor(STATUS_COLORS.get(r["status"], ("#ffffff", ""))[0]))
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
@@ -168,7 +175,6 @@ class DocumentsView(QWidget):
         self.ride_button = fkey_button(_("Guardar RIDE (PDF)"), "F8", self.save_ride_dialog)
         if self.country == "PY":
             self.ride_button.setText(_("Guardar KuDE (PDF)  (F8)"))
-            self.credit_button.hide()  # ABSENT for SIFEN: credit_notes builds Dátil (EC) bodies only
         for b in (self.retry_button, self.credit_button, self.reprint_button, self.ride_button):
             actions.addWidget(b)
         shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog)]
@@ -178,13 +184,24 @@ class DocumentsView(QWidget):
             self.event_reason.setMinimumWidth(230)
             self.cancel_button = fkey_button(_("Cancelar documento"), "F9", self.cancel_document)
             self.inutilize_button = fkey_button(_("Inutilizar número"), "F10", self.inutilize_number)
+            self.nominate_id = QLineEdit()
+            self.nominate_id.setPlaceholderText(_("RUC (con DV) o cédula del receptor"))
+            self.nominate_name = QLineEdit()
+            self.nominate_name.setPlaceholderText(_("Nombre o razón social"))
+            self.nominate_button = fkey_button(_("Nominar"), "F11", self.nominate)
             events_row = QHBoxLayout()
             events_row.addWidget(QLabel(_("Eventos SIFEN:")))
             events_row.addWidget(self.event_reason, 1)
             events_row.addWidget(self.cancel_button)
             events_row.addWidget(self.inutilize_button)
             lay.addLayout(events_row)
-            shortcuts += [("F9", self.cancel_document), ("F10", self.inutilize_number)]
+            nominate_row = QHBoxLayout()
+            nominate_row.addWidget(QLabel(_("Nominar una factura innominada:")))
+            nominate_row.addWidget(self.nominate_id, 1)
+            nominate_row.addWidget(self.nominate_name, 2)
+            nominate_row.addWidget(self.nominate_button)
+            lay.addLayout(nominate_row)
+            shortcuts += [("F9", self.cancel_document), ("F10", self.inutilize_number), ("F11", self.nominate)]
         actions.addStretch(1)
         lay.addLayout(actions)
         for key, slot in shortcuts:
@@ -283,11 +300,14 @@ class DocumentsView(QWidget):
         c = body.get("cliente") or {}
         ident = c.get("ruc") or c.get("documentoNumero") or d["buyer_id"]
         lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
-                 f"{_('Estado')}: {_(till.STATUS_LABELS.get(d['status'], d['status'])).upper()}",
+                 f"{_('Estado')}: {_(status_label(d['status'], 'PY')).upper()}",
                  f"CDC: {d['key']}",
                  f"{_('Emitido')}: {local_time(d['issued_at'])}   {_('Aprobado')}: {local_time(d['authorized_at']) or '—'}",
-                 f"{_('Cliente')}: {d['buyer_name']} ({ident})", "",
-                 f"{_('Cant.'):>8}  {_('Descripción'):<40} {_('Precio'):>14} {_('IVA'):>6}"]
+                 f"{_('Cliente')}: {d['buyer_name']} ({ident})", ""]
+        extras = body.get("extras") or {}
+        if extras.get("numero_factura"):
+            lines.insert(4, f"{_('Modifica la factura')} {extras['numero_factura']}: {body.get('descripcion', '')}")
+        lines.append(f"{_('Cant.'):>8}  {_('Descripción'):<40} {_('Precio'):>14} {_('IVA'):>6}")
         for it in body.get("items", []):
             iva = f"{it.get('iva')} %" if it.get("ivaTipo") in (1, 4) else _("Exento")
             lines.append(f"{str(it.get('cantidad')):>8}  {str(it.get('descripcion', ''))[:40]:<40} "
@@ -315,10 +335,12 @@ class DocumentsView(QWidget):
         self.history.resizeRowsToContents()
         self.retry_button.setEnabled(d["status"] in ("signed", "sent"))
         self.credit_button.setEnabled(d["kind"] == "invoices" and d["status"] == "authorized"
-                                      and d["buyer_id"] != CONSUMIDOR_FINAL_ID and d["country"] == "EC")
+                                      and d["buyer_id"] not in (CONSUMIDOR_FINAL_ID, "0"))
         if self.country == "PY":
             self.cancel_button.setEnabled(d["status"] == "authorized")
             self.inutilize_button.setEnabled(d["status"] == "rejected")
+            self.nominate_button.setEnabled(d["status"] == "authorized" and d["kind"] == "invoices"
+                                            and d["buyer_id"] == "0")
 
     # ------------------------------------------------------------------------------ actions
     def retry(self) -> None:
@@ -357,6 +379,28 @@ class DocumentsView(QWidget):
 
         self._event(events_py.request_cancellation,
                     _("Cancelación firmada y en cola para SIFEN; el estado cambia cuando SIFEN la registre."))
+
+    def nominate(self) -> None:
+        """SIFEN nominación: names the receptor of an approved innominado factura."""
+        from app.pos import cart_py, events_py
+        from app.pos.cart import Buyer
+
+        ident = self.nominate_id.text().strip()
+        buyer = Buyer(cart_py.detect_id_type(ident), ident, self.nominate_name.text().strip())
+
+        def request(session, cdc, reason):
+            try:
+                body = cart_py.nomination_body(cdc, reason, buyer)
+            except ValueError as exc:
+                from app.core.errors import ValidationError
+
+                raise ValidationError(str(exc), field="receptor") from None
+            return events_py.request_event(session, "nominacion", body)
+
+        self._event(request, _("Nominación firmada y en cola para SIFEN."))
+        if "en cola" in self.message.text():
+            self.nominate_id.clear()
+            self.nominate_name.clear()
 
     def inutilize_number(self) -> None:
         """SIFEN inutilización of the number of a rejected DE."""
@@ -417,7 +461,7 @@ class DocumentsView(QWidget):
         if doc_id is None:
             return
         try:
-            lines = credit_notes.creditable_lines(self.ctx.conn, doc_id)
+            lines = till.credit_notes_for(self.country).creditable_lines(self.ctx.conn, doc_id)
         except MostradorError as exc:
             self.message.error(error_text(exc))
             return
@@ -514,12 +558,15 @@ class CreditNoteDialog(QDialog):
         return out
 
     def update_total(self) -> None:
+        country = self.view.country
+        notes = till.credit_notes_for(country)
         try:
-            body = credit_notes.build_body(self.view.ctx.conn, self.doc_id, self.quantities(), self.reason.text() or "-")
-            self.total.setText(_("Total de la nota de crédito: $ {0}").format(fmt(body["totales"]["importe_total"])))
+            body = notes.build_body(self.view.ctx.conn, self.doc_id, self.quantities(), self.reason.text() or "-")
+            self.total.setText(_("Total de la nota de crédito: {0}").format(currency.money(notes.total_of(body),
+                                                                                             country)))
             self.error.clear_message()
         except (MostradorError, ValueError) as exc:
-            self.total.setText(_("Total de la nota de crédito: $ {0}").format(fmt(ZERO)))
+            self.total.setText(_("Total de la nota de crédito: {0}").format(currency.money(ZERO, country)))
             if any(f.text().strip() not in ("", "0") for f in self.qty_fields):
                 self.error.error(error_text(exc))
 

@@ -226,8 +226,9 @@ def open_window(session, user, *, demo: bool, stack: ExitStack) -> "MainWindow":
     return window
 
 
-def run(data_dir=None, demo: bool = False, *, on_sale_committed=None) -> int:
-    """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True).
+def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: str = "EC") -> int:
+    """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True);
+    `country='PY'` makes the demo company a Paraguayan (SIFEN) one.
     `on_sale_committed(result)` is called after each committed sale (ticket printing); a failure
     there is shown to the cashier and never undoes the sale."""
     from app.config import DataDir
@@ -240,7 +241,7 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None) -> int:
         from app.pos.demo import ensure_usable_keyring
 
         ensure_usable_keyring()
-        session = prepare_demo(data.root)
+        session = prepare_demo(data.root, country)
         user = users.authenticate(session.conn, users.DEMO_USERS[0][2])
     else:
         session = Session(data)
@@ -270,5 +271,7 @@ def main() -> int:
     p = argparse.ArgumentParser(prog="python -m app.ui", description=_("Mostrador: ventana de caja"))
     p.add_argument("--data-dir", metavar="DIR")
     p.add_argument("--demo", action="store_true", help=_("empresa de demostración contra el SRI simulado"))
+    p.add_argument("--country", choices=("EC", "PY"), default="EC",
+                   help=_("país de la empresa de demostración (PY: SIFEN simulado)"))
     args = p.parse_args()
-    return run(args.data_dir, demo=args.demo)
+    return run(args.data_dir, demo=args.demo, country=args.country)

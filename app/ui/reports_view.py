@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, Q
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.pos import reports
+from app.ui import currency
 from app.ui.chart import BarChart
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -69,7 +70,9 @@ class ReportsView(QWidget):
 
     def reload(self, *_a) -> None:
         key = self.kind.currentData()
-        title, fn, header = reports.REPORTS[key]
+        title, fn, _h = reports.REPORTS[key]
+        country = self.ctx.session.company.country
+        header = reports.header_for(key, country)
         start, end = self._range()
         self.rows = fn(self.ctx.conn, start, end, reports.zone_for(self.ctx.session.company.country))
         self.table.setColumnCount(len(header))
@@ -77,21 +80,26 @@ class ReportsView(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setRowCount(len(self.rows))
         for r, row in enumerate(self.rows):
-            cells = [row.label, str(row.count), f"{row.amount:.2f}"]
+            cells = [row.label, str(row.count), self._amount(row.amount)]
             if len(header) == 4:
-                cells.append(f"{row.extra:.2f}" if key == "tax" else f"{row.extra.normalize():f}")
+                cells.append(self._amount(row.extra) if key == "tax" else f"{row.extra.normalize():f}")
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        self.chart.set_data(_(title) + " (USD)", [(r.label, r.amount) for r in self.rows])
+        self.chart.set_data(_(title) + (" (Gs.)" if country == "PY" else " (USD)"), [(r.label, r.amount) for r in self.rows])
         total = sum((r.amount for r in self.rows), start=type(self.rows[0].amount)(0)) if self.rows else 0
-        self.total.setText(_("Total del período: $ {0:.2f}").format(total) if key in ("day", "hour") else "")
+        self.total.setText(_("Total del período: {0}").format(currency.money(total, country))
+                           if key in ("day", "hour") else "")
+
+    def _amount(self, value) -> str:
+        country = self.ctx.session.company.country
+        return currency.amount(value, country) if country == "PY" else f"{value:.2f}"
 
     def export_file(self) -> None:
         key = self.kind.currentData()
         path, _f = QFileDialog.getSaveFileName(self, _("Exportar CSV"), f"reporte_{key}.csv", "CSV (*.csv)")
         if path:
-            Path(path).write_text(reports.to_csv(key, self.rows), encoding="utf-8-sig")
+            Path(path).write_text(reports.to_csv(key, self.rows, self.ctx.session.company.country), encoding="utf-8-sig")
             self.message.info(_("Exportado a {0}").format(path))

@@ -207,8 +207,16 @@ def render_paraguay(out: Path, data_dir) -> list[Path]:
                 _py_sales(session, ctx)
                 from app.pos.runtime import make_worker
 
+                import time
+
                 worker = make_worker(session, stack)
-                worker.run_once()
+                deadline = time.monotonic() + 5  # SIFEN answers lotes asynchronously: poll a little
+                while time.monotonic() < deadline:
+                    worker.run_once()
+                    if not session.conn.execute("SELECT COUNT(*) FROM documents WHERE status IN ('signed','sent')"
+                                                ).fetchone()[0]:
+                        break
+                    time.sleep(0.1)
                 ctx.worker = worker
             except Exception as exc:  # the screens still render, with what there is
                 log.warning("Paraguay: sin ventas o sin transmisión de demostración: %s: %s", type(exc).__name__, exc)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.fiscal.py import dsig, schema
+from app.pos.cart import Buyer
 from app.store import documents
 
 ENTER = Qt.Key.Key_Return
@@ -229,7 +230,6 @@ def test_documents_cancel_within_the_window_and_refused_past_it(qtbot, py_window
                                 ((now - timedelta(hours=hours)).isoformat(), doc_id))
     view = w.show_screen("documents")
     view.reload()
-    assert not view.credit_button.isVisible()  # credit notes are not there yet for SIFEN
     rows = [r["id"] for r in view.model.rows]
     view.table.selectRow(rows.index(second.document_id))
     assert "CDC: " + second.key in view.summary.toPlainText()
@@ -253,3 +253,245 @@ def test_documents_cancel_within_the_window_and_refused_past_it(qtbot, py_window
     jobs = py_session.conn.execute("SELECT action FROM outbox WHERE document_id=? AND state='pending'",
                                    (first.document_id,)).fetchall()
     assert any(j[0].startswith("event:") for j in jobs)
+
+
+def test_caja_in_guaranies(qtbot, py_window, py_session):
+    from app.pos import shifts
+
+    from test_cash import ring_up
+
+    w = py_window
+    s1 = ring_up(qtbot, w, ["YERBA1"], [("efectivo", "50.000")])  # 24.500, vuelto 25.500
+    s2 = ring_up(qtbot, w, ["COLA2"], [("tarjeta_debito", "11.000")])
+    assert s1.settlement.change == Decimal("25500") and s2.result.document.total == Decimal("11000")
+    cash = w.show_screen("cash")
+    assert "fondo Gs. 200.000" in cash.state.text()
+    cash.float_field.setFocus()
+    qtbot.keyClick(cash, Qt.Key.Key_F8)
+    assert cash.close_box.isVisible()
+    assert Decimal("100000") in cash.denoms and Decimal("0.50") not in cash.denoms
+    cash.denoms[Decimal("100000")].setValue(2)
+    cash.denoms[Decimal("20000")].setValue(1)
+    cash.denoms[Decimal("2000")].setValue(2)
+    cash.denoms[Decimal("500")].setValue(1)  # 224.500 = 200.000 + 24.500
+    assert "diferencia Gs. 0" in cash.close_state.text(), cash.close_state.text()
+    cash.others["4"].setText("11.000")
+    qtbot.keyClick(cash.others["4"], Qt.Key.Key_F12)
+    z = cash.last_z
+    assert z is not None and z.total_difference == 0
+    by = {m.method: m for m in z.methods}
+    assert by["1"].counted == Decimal("224500") and by["1"].label == "Efectivo"
+    assert by["4"].counted == Decimal("11000") and by["4"].label == "Tarjeta de débito"
+    assert shifts.current(py_session.conn, "001", "001") is None
+
+
+def test_product_in_guaranies_by_keyboard(qtbot, py_window):
+    from app.pos import catalog
+
+    w = py_window
+    view = w.show_screen("products")
+    assert [view.tax.itemData(i) for i in range(view.tax.count())] == ["PY10", "PY5", "PYEX"]
+    qtbot.keyClick(view.search, Qt.Key.Key_F6)
+    qtbot.keyClicks(view.code, "QUESO")
+    qtbot.keyClicks(view.name, "Queso Paraguay (kg)")
+    qtbot.keyClicks(view.price, "32.000")
+    view.tax.setCurrentIndex(view.tax.findData("PY5"))
+    assert "IVA incluido: Gs. 1.524" in view.price_hint.text(), view.price_hint.text()
+    qtbot.keyClick(view.price, Qt.Key.Key_F9)
+    assert "Guardado" in view.message.text(), view.message.text()
+    p = catalog.find_product(w.ctx.conn, "QUESO")
+    assert p.price == Decimal("32000") and p.tax_category == "PY5" and p.price_includes_tax
+    sale = w.show_screen("sale")
+    qtbot.keyClicks(sale.code, "1.5*QUESO")
+    qtbot.keyClick(sale.code, ENTER)
+    assert sale.cart.totals().total == Decimal("48000")
+
+
+def test_reports_for_sifen_sales(qtbot, py_window):
+    from datetime import date
+
+    from app.pos import reports
+    from sales_helper import sell
+
+    w = py_window
+    sell(w, ["YERBA1", "ACEITE9", "LIBRO"])  # 24.500 (5 %) + 15.900 (10 %) + 45.000 exento
+    sell(w, ["COLA2"], medio="tarjeta_credito")
+    tz = reports.zone_for("PY")
+    today = datetime_today(tz)
+    by_tax = {r.label: r for r in reports.by_tax(w.ctx.conn, today, today, tz)}
+    assert by_tax["IVA 10 %"].count == 2 and by_tax["IVA 10 %"].extra == Decimal("2445")  # 1.445 + 1.000
+    assert by_tax["IVA 5 %"].amount == Decimal("23333") and by_tax["Exento"].amount == Decimal("45000")
+    pays = {r.label: r.amount for r in reports.by_payment(w.ctx.conn, today, today, tz)}
+    assert pays == {"Efectivo": Decimal("85400"), "Tarjeta de crédito": Decimal("11000")}
+    view = w.show_screen("reports")
+    view.kind.setCurrentIndex(view.kind.findData("day"))
+    assert "Gs. 96.400" in view.total.text()
+    assert view.table.horizontalHeaderItem(2).text() == "Total Gs."
+    assert isinstance(today, date)
+
+
+def datetime_today(tz):
+    from datetime import datetime
+
+    return datetime.now(tz).date()
+
+
+def test_configuracion_for_sifen_keeps_or_replaces_the_csc(qtbot, py_window, py_session):
+    from app.fiscal import signing
+    from app.store import settings
+
+    w = py_window
+    ruc = py_session.company.ruc
+    before = signing.load_secret(f"csc:{ruc}")
+    assert before  # the demo stored the public test CSC in the keyring
+    view = w.show_screen("settings")
+    f = view.form
+    assert f.country.country.currentData() == "PY" and not f.country.country.isEnabled()
+    assert f.company.timbrado.text() == py_session.company.timbrado and not f.company.csc_secret.text()
+    assert f.establishments.cell(0, 7) == "1"  # ciudad
+    f.company.timbrado.selectAll()
+    qtbot.keyClicks(f.company.timbrado, "87654321")
+    view._save(type("Admin", (), {"is_admin": True, "name": "Administrador Demo"})())
+    assert "guardada" in view.message.text(), view.message.text()
+    company = settings.load_company(py_session.conn)
+    assert company.timbrado == "87654321" and company.establishment("001").ciudad == 1
+    assert signing.load_secret(f"csc:{ruc}") == before  # blank field: the CSC is kept
+    qtbot.keyClicks(f.company.csc_secret, "Z" * 32)
+    view._save(type("Admin", (), {"is_admin": True, "name": "Administrador Demo"})())
+    assert "guardada" in view.message.text(), view.message.text()
+    assert signing.load_secret(f"csc:{ruc}") == "Z" * 32
+    db = py_session.data.db_path.read_bytes()
+    wal = py_session.data.root / "mostrador.db-wal"
+    db += wal.read_bytes() if wal.exists() else b""
+    assert b"Z" * 32 not in db
+
+
+def test_documents_nominate_an_innominado_invoice(qtbot, py_window, py_session):
+    from datetime import datetime, timezone
+
+    from sales_helper import sell
+
+    w = py_window
+    anon = sell(w, ["HARINA1"])  # innominado
+    named = sell(w, ["COLA2"], buyer=Buyer("PY-CI", "3456789", "María José Benítez"))
+    for r in (anon, named):
+        py_session.conn.execute("UPDATE documents SET status='authorized', authorized_at=? WHERE id=?",
+                                (datetime.now(timezone.utc).isoformat(), r.document_id))
+    view = w.show_screen("documents")
+    view.reload()
+    ids = [r["id"] for r in view.model.rows]
+    view.table.selectRow(ids.index(named.document_id))
+    assert not view.nominate_button.isEnabled()  # it already has a receptor
+    view.table.selectRow(ids.index(anon.document_id))
+    assert view.nominate_button.isEnabled()
+    qtbot.keyClicks(view.event_reason, "El cliente pidio factura a su nombre")
+    qtbot.keyClicks(view.nominate_id, "80069563-2")
+    qtbot.keyClicks(view.nominate_name, "Ferreteria Asuncion S.A.")
+    qtbot.keyClick(view.nominate_name, Qt.Key.Key_F11)
+    assert "dígito verificador incorrecto" in view.message.text()
+    view.nominate_id.clear()
+    qtbot.keyClicks(view.nominate_id, "80069563-1")
+    qtbot.keyClick(view.nominate_name, Qt.Key.Key_F11)
+    assert "Nominación firmada" in view.message.text(), view.message.text()
+    ev = py_session.conn.execute("SELECT kind, document_id, xml FROM py_events").fetchall()
+    assert [(e[0], e[1]) for e in ev] == [("nominacion", anon.document_id)]
+    xml = bytes(ev[0][2])
+    from app.fiscal.py import schema
+
+    assert schema.validate_event(xml) == [] and b"80069563" in xml
+
+
+def test_cancel_end_to_end_against_the_sifen_sandbox(qtbot, py_window, py_session):
+    """Approved by the simulated SIFEN, cancelled from Documentos, the event registered."""
+    import time
+
+    from app.pos.runtime import make_worker
+    from sales_helper import sell
+
+    w = py_window
+    r = sell(w, ["CARNE"])
+    stack = ExitStack()
+    try:
+        worker = make_worker(py_session, stack)
+
+        def run_until(pred):
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and not pred():
+                worker.run_once()
+                time.sleep(0.05)
+            return pred()
+
+        status = lambda: documents.get(py_session.conn, r.document_id)["status"]  # noqa: E731
+        assert run_until(lambda: status() == "authorized"), status()
+        view = w.show_screen("documents")
+        view.reload()
+        view.table.selectRow([x["id"] for x in view.model.rows].index(r.document_id))
+        assert "APROBADO" in view.summary.toPlainText()
+        qtbot.keyClicks(view.event_reason, "Venta anulada a pedido del cliente")
+        qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+        assert "en cola para SIFEN" in view.message.text(), view.message.text()
+        assert run_until(lambda: status() == "cancelled"), status()
+        ev = py_session.conn.execute("SELECT status FROM py_events").fetchone()
+        assert ev[0] == "registered"
+        view.reload()
+        assert "ANULADO" in view.summary.toPlainText()
+    finally:
+        stack.close()
+
+
+def test_credit_note_for_a_sifen_invoice(qtbot, py_window, py_session):
+    """F6 on an approved factura → a nota de crédito electrónica linked by CDC, signed,
+    schema-valid, approved by the simulated SIFEN; an innominado factura refuses it."""
+    import time
+
+    from app.pos.runtime import make_worker
+    from sales_helper import sell
+
+    w = py_window
+    r = sell(w, ["YERBA1", "ACEITE9", "ACEITE9"], buyer=Buyer("PY-RUC", "80033303-9", "Distribuidora Guaraní S.R.L."))
+    anon = sell(w, ["HARINA1"])
+    stack = ExitStack()
+    try:
+        worker = make_worker(py_session, stack)
+
+        def run_until(pred):
+            deadline = time.monotonic() + 15
+            while time.monotonic() < deadline and not pred():
+                worker.run_once()
+                time.sleep(0.05)
+            return pred()
+
+        def status(doc_id):
+            return documents.get(py_session.conn, doc_id)["status"]
+
+        assert run_until(lambda: status(r.document_id) == status(anon.document_id) == "authorized")
+        view = w.show_screen("documents")
+        view.reload()
+        ids = [x["id"] for x in view.model.rows]
+        view.table.selectRow(ids.index(anon.document_id))
+        assert not view.credit_button.isEnabled()
+        view.credit_note()
+        assert "innominada" in view.message.text()
+        view.table.selectRow(ids.index(r.document_id))
+        assert view.credit_button.isEnabled()
+        qtbot.keyClick(view.table, Qt.Key.Key_F6)
+        dlg = view.credit_dialog
+        assert dlg is not None and [ln.code for ln in dlg.lines] == ["YERBA1", "ACEITE9"]
+        qtbot.waitUntil(dlg.isActiveWindow, timeout=2000)
+        dlg.qty_fields[1].setText("1")  # one bottle of oil back
+        assert "Gs. 15.900" in dlg.total.text(), dlg.total.text()
+        qtbot.keyClick(dlg.qty_fields[1], Qt.Key.Key_F12)
+        assert dlg.result is not None, dlg.error.text()
+        note = documents.get(py_session.conn, dlg.result.document_id)
+        assert note["kind"] == "credit-notes" and note["doc_code"] == "5" and Decimal(note["total"]) == 15900
+        xml = bytes(note["xml"])
+        assert schema.validate(xml) == [] and all(f.ok for f in dsig.verify(xml))
+        assert f"<dCdCDERef>{r.key}</dCdCDERef>".encode() in xml and b"<iMotEmi>2</iMotEmi>" in xml
+        assert run_until(lambda: status(note["id"]) == "authorized"), status(note["id"])
+        # what is left to return: one bottle and the yerba
+        from app.pos import credit_notes_py
+
+        left = {ln.code: ln.available for ln in credit_notes_py.creditable_lines(py_session.conn, r.document_id)}
+        assert left == {"YERBA1": Decimal(1), "ACEITE9": Decimal(1)}
+    finally:
+        stack.close()
