@@ -76,6 +76,11 @@ def create_demo_company(data: DataDir, country: str = "EC") -> Session:
             raise ConfigurationError(
                 f"La carpeta {data.root} ya tiene una empresa real ({company.razon_social}); "
                 "la demostración necesita una carpeta de datos propia (--data-dir).")
+        if company.country != country:
+            names = {"EC": "Ecuador", "PY": "Paraguay"}
+            raise ConfigurationError(
+                f"La carpeta {data.root} ya tiene la demostración de {names.get(company.country, company.country)}; "
+                f"use otra carpeta de datos (--data-dir) para la de {names.get(country, country)}.")
     ensure_demo_certificate(session)
     return session
 

@@ -25,7 +25,7 @@ from app.store import documents, settings
 from app.store.db import connect, transaction
 from app.sync.py import SANDBOX_URL_KEY, sandbox_accepts
 
-CHILD = Path(__file__).resolve().parent / "py_crash_child.py"
+CHILD = Path(__file__).resolve().parent.parent / "support" / "crash_child.py"
 
 
 @pytest.fixture
@@ -55,7 +55,7 @@ def _run_kills(data, env, kills: int, seed: int) -> set[str]:
     rng = random.Random(seed)
     committed: set[str] = set()
     for i in range(kills):
-        procs = [subprocess.Popen([sys.executable, str(CHILD), str(data.root), "issue+sync", str(seed * 100000 + i)],
+        procs = [subprocess.Popen([sys.executable, str(CHILD), str(data.root), "issue+sync", str(seed * 100000 + i), "400", "7"],
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)]
         if i % 3 == 0:  # a second worker at the same time: no double send, no double poll harm
             procs.append(subprocess.Popen([sys.executable, str(CHILD), str(data.root), "sync", "0"],
