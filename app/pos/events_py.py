@@ -1,9 +1,14 @@
 """SIFEN events requested at the counter: cancelación of an approved DE, inutilización of the
-number of a rejected one. Each is signed at once, stored in `py_events` with its own status
-(signed → registered | rejected) and queued in the outbox like a document (`event:<id>`);
-the worker sends it by siRecepEvento (app/sync/py.py)."""
+number of a rejected one, nominación, actualización de datos del transporte. Each is signed at
+once, stored in `py_events` with its own status (signed → registered | rejected) and queued in
+the outbox like a document (`event:<id>`); the worker sends it by siRecepEvento (app/sync/py.py).
+
+Receptor events (conformidad, disconformidad, desconocimiento, notificación) concern a DE of
+ANOTHER issuer, known only by its CDC: they are stored in `py_receptor_events` (migration 0004),
+which is their own queue (status, schedule, lease), sent by the same SIFEN protocol."""
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from app.core.errors import ValidationError
@@ -11,6 +16,13 @@ from app.fiscal.py import events
 from app.pos.session import Session
 from app.store import documents, outbox
 from app.store.db import transaction
+
+
+LABELS = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización", "nominacion": "Nominación",
+          "transporte": "Actualización de datos del transporte", "conformidad": "Conformidad",
+          "disconformidad": "Disconformidad", "desconocimiento": "Desconocimiento",
+          "notificacion": "Notificación de recepción"}
+RECEPTOR_KINDS = ("conformidad", "disconformidad", "desconocimiento", "notificacion")
 
 
 def _aware(text: str | None) -> datetime | None:
@@ -31,7 +43,7 @@ def _queue(session: Session, doc_id: int, kind: str, reason: str, group, now: da
         xml = events.build_signed([(event_id, group)], identity.key, identity.cert, now, d_id=event_id)
         conn.execute("UPDATE py_events SET xml=? WHERE id=?", (xml, event_id))
         row = documents.get(conn, doc_id)
-        label = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización", "nominacion": "Nominación"}[kind]
+        label = LABELS[kind]
         documents.add_event(conn, doc_id, row["status"], f"{label} firmada; en cola para SIFEN")
         outbox.enqueue(conn, doc_id, f"event:{event_id}")
     return event_id
@@ -120,5 +132,79 @@ def request_event(session: Session, kind: str, body: dict, *, now: datetime | No
         if b"<iTipIDRec>5</iTipIDRec>" not in bytes(row["xml"]):
             raise ValidationError("La factura no fue emitida a un receptor innominado (4469)", field="cdc")
         return _queue(session, row["id"], "nominacion", body.get("motivo", ""), group, now)
-    raise ValidationError(f"El evento '{kind}' no se envía desde el punto de venta (solo cancelacion, "
-                          "inutilizacion y nominacion)", field="evento")
+    if kind in ("transporte", "datostransporte"):
+        return request_transport_update(session, body, now=now)
+    if kind in RECEPTOR_KINDS:
+        return request_receptor_event(session, kind, body, now=now)
+    raise ValidationError(f"El evento '{kind}' no está soportado (cancelacion, inutilizacion, nominacion, "
+                          "datostransporte, conformidad, disconformidad, desconocimiento, notificacion)",
+                          field="evento")
+
+
+def request_transport_update(session: Session, body: dict, *, now: datetime | None = None) -> int:
+    """Actualización de datos del transporte (rGeVeTr) of one of our approved DEs that carry
+    transport: a nota de remisión, or a factura with its gTransp group. Body: see
+    facturasend_events.parse_transport_update. Returns the py_events id."""
+    from app.fiscal.py import facturasend_events
+
+    now = now or datetime.now(timezone.utc)
+    cdc, group = facturasend_events.parse_transport_update(body)
+    row = documents.by_key(session.conn, cdc)
+    if row["country"] != "PY":
+        raise ValidationError("Solo los documentos de SIFEN admiten este evento", field="cdc")
+    if row["status"] != "authorized":
+        raise ValidationError("Solo se actualiza el transporte de un documento aprobado por SIFEN (4002)",
+                              field="cdc")
+    if row["doc_code"] != "7" and b"<gTransp>" not in bytes(row["xml"]):
+        raise ValidationError("El documento no tiene datos de transporte: el evento aplica a una nota de "
+                              "remisión o a una factura con transporte", field="cdc")
+    motive = {1: "cambio de local de entrega", 2: "cambio de chofer", 3: "cambio de transportista",
+              4: "cambio de vehículo"}[int(body.get("motivo"))]
+    return _queue(session, row["id"], "transporte", motive, group, now)
+
+
+def request_receptor_event(session: Session, kind: str, body: dict, *, now: datetime | None = None) -> int:
+    """Conformidad, disconformidad, desconocimiento or notificación of a DE we RECEIVED (FacturaSend
+    `evento/<kind>` body). Signed at once and queued in `py_receptor_events`; returns its id
+    (see `receptor_event_status`). Refused for a CDC issued by this shop: only its receptor may."""
+    from app.fiscal.py import facturasend_events
+
+    if kind not in RECEPTOR_KINDS:
+        raise ValidationError(f"'{kind}' no es un evento del receptor", field="evento")
+    now = now or datetime.now(timezone.utc)
+    group = facturasend_events.parse_event(kind, body)
+    cdc = str(body.get("cdc", "")).strip()
+    conn = session.conn
+    if conn.execute("SELECT 1 FROM documents WHERE key=?", (cdc,)).fetchone():
+        raise ValidationError("El CDC corresponde a un documento emitido por esta empresa: los eventos del "
+                              "receptor los registra quien lo recibió", field="cdc")
+    if cdc[2:10].lstrip("0") == session.company.ruc.split("-")[0].lstrip("0"):
+        raise ValidationError("El CDC fue emitido con el RUC de esta empresa: no puede ser su receptor",
+                              field="cdc")
+    if kind == "conformidad" and conn.execute(
+            "SELECT 1 FROM py_receptor_events WHERE cdc=? AND kind IN ('disconformidad','desconocimiento') "
+            "AND status IN ('signed','registered')", (cdc,)).fetchone():
+        raise ValidationError("Ya se registró disconformidad o desconocimiento de este documento", field="cdc")
+    pending = conn.execute("SELECT 1 FROM py_receptor_events WHERE cdc=? AND kind=? AND status='signed'",
+                           (cdc, kind)).fetchone()
+    if pending:
+        raise ValidationError(f"Ya hay un evento de {LABELS[kind].lower()} de este CDC en cola", field="cdc")
+    identity = session.identity
+    with transaction(conn):
+        stamp = documents.utcnow_iso()
+        row_id = conn.execute(
+            "INSERT INTO py_receptor_events(cdc, kind, status, reason, xml, next_attempt_at, created_at, "
+            "updated_at) VALUES (?,?,'signed',?,?,?,?,?)",
+            (cdc, kind, str(body.get("motivo") or ""), b"", time.time(), stamp, stamp)).lastrowid
+        eid = events.RECEPTOR_ID_BASE + row_id
+        xml = events.build_signed([(eid, group)], identity.key, identity.cert, now, d_id=row_id)
+        conn.execute("UPDATE py_receptor_events SET xml=? WHERE id=?", (xml, row_id))
+    return row_id
+
+
+def receptor_event_status(session: Session, row_id: int) -> dict:
+    row = session.conn.execute("SELECT id, cdc, kind, status, messages, protocol, attempts, last_error "
+                               "FROM py_receptor_events WHERE id=?", (row_id,)).fetchone()
+    if row is None:
+        raise ValidationError(f"No existe el evento del receptor {row_id}", field="evento")
+    return dict(row)

@@ -7,7 +7,10 @@ reveals the verdicts through consulta-lote after `lote_processing_seconds` (0361
 0362 after, 0364 once `lote_query_window_seconds` have passed, 0360 for an unknown lote);
 consulta (siConsDE) answers 0422 with the approved DE or 0420; consulta-ruc 0502 / 0500;
 evento (siRecepEvento) registers cancelación and inutilización (0600) or rejects them
-(4002, 4003, 4009, 4010, 4065, 4066, 4067).
+(4002, 4003, 4009, 4010, 4065, 4066, 4067); nominación; the receptor events with their order
+rules (notificación 4113/4101/4104, conformidad 4152/4155/4156/4150/4154, disconformidad
+4202/4204/4205/4200, desconocimiento 4251/4254); transport update on an approved DTE (4002,
+4003 cancelled, 4301/4303/4306/4308/4309, 4311/4312, 4313).
 
 Judging (MT §12): schema (0160), emitter RUC / establishment / timbrado (1101, 1105),
 contingencia (1050), CDC (1003, 1000), signature (0141, 0142), QR hash with the sandbox's
@@ -104,7 +107,36 @@ TEXTS = {
     "4065": "Para el rango solicitado existe DTE en SIFEN",
     "4066": "Dentro del rango solicitado para inutilización existen números de DE ya inutilizados",
     "4067": "La cantidad máxima de números en el rango debe ser menor o igual a 1000",
+    # receptor events (MT §11.6.3–11.6.6) and transport update (§11.6.7)
+    "4101": "CDC del DTE ya cuenta con un evento de esta naturaleza",
+    "4104": "Fecha de Recepción debe ser mayor o igual a la fecha de emisión del DE/DTE",
+    "4113": "Incongruencia en el registro de eventos del receptor (hay un evento previo de conformidad o "
+            "disconformidad o desconocimiento)",
+    "4150": "CDC del DTE ya cuenta con dos eventos de la misma naturaleza",
+    "4152": "CDC del DTE es inexistente o ha superado el plazo para registro del evento",
+    "4154": "Fecha estimada de Recepción requerida",
+    "4155": "No se puede registrar la confirmación por CDC del DTE cancelado o ajustado en su totalidad por "
+            "nota de crédito",
+    "4156": "Incongruencia en el registro de eventos del receptor (hay un evento previo de desconocimiento)",
+    "4200": "CDC del DTE ya cuenta con un evento de esta naturaleza",
+    "4202": "CDC inexistente o ha superado el plazo para registro del evento",
+    "4204": "No se puede registrar la disconformidad por CDC del DTE cancelado",
+    "4205": "Incongruencia en el registro de eventos del receptor (hay un evento previo de desconocimiento)",
+    "4251": "CDC del DTE ya cuenta con un evento de esta naturaleza",
+    "4254": "Fecha de Recepción debe ser mayor a la fecha de emisión del DE/DTE",
+    "4301": "Código del departamento del local de la entrega requerido para el motivo Cambio del local de "
+            "la entrega",
+    "4303": "Descripción del departamento del local de la entrega no corresponde al código",
+    "4306": "Código de la ciudad del local de la entrega requerido para el motivo Cambio del local de la "
+            "entrega",
+    "4308": "Descripción de la ciudad del local de la entrega no corresponde al código",
+    "4309": "Dirección del local de la entrega requerida para el motivo Cambio del local de la entrega",
+    "4311": "Nombre y apellido del chofer requerido para el motivo Cambio del chofer",
+    "4312": "Número de documento de identidad del chofer requerido para el motivo Cambio del chofer",
+    "4313": "Naturaleza del transportista requerida para el motivo Cambio del transportista",
 }
+RECEPTOR_GROUPS = {"rGeVeNotRec": "notificacion", "rGeVeConf": "conformidad", "rGeVeDisconf": "disconformidad",
+                   "rGeVeDescon": "desconocimiento"}
 
 
 def _now() -> datetime:
@@ -686,10 +718,91 @@ class SifenSandbox(LoopbackService):
                        (eid, "inutilizacion", f"{est}-{point}-{first:07d}-{last:07d}", "0600", time.time()))
             return "Aprobado", [_m("0600")]
         cdc = g.findtext(_N + "Id") if g is not None else ""
-        if not cdc or db.execute("SELECT 1 FROM des WHERE cdc=? AND state='approved'", (cdc,)).fetchone() is None:
-            return "Rechazado", [_m("4002")]
-        db.execute("INSERT INTO events(id, kind, cdc, code, at) VALUES (?,?,?,?,?)", (eid, name, cdc, "0600", time.time()))
+        row = db.execute("SELECT doc_type, cancelled, reveal_at, xml FROM des WHERE cdc=? AND state='approved'",
+                         (cdc,)).fetchone() if cdc else None
+        if row is not None and row[2] and row[2] > time.time():
+            row = None  # still being processed in its lote: not yet a DTE
+        if name in RECEPTOR_GROUPS:
+            code = self._receptor_problem(RECEPTOR_GROUPS[name], g, cdc, row)
+        elif name == "rGeVeTr":
+            code = "4002" if row is None else self._transport_problem(g, row)
+        else:
+            code = "4002" if row is None else None
+        if code:
+            return "Rechazado", [_m(code)]
+        kind = RECEPTOR_GROUPS.get(name, name)
+        db.execute("INSERT INTO events(id, kind, cdc, code, at) VALUES (?,?,?,?,?)", (eid, kind, cdc, "0600", time.time()))
         return "Aprobado", [_m("0600")]
+
+    def _receptor_problem(self, kind: str, g, cdc: str, row) -> str | None:
+        """MT §11.6.3–11.6.6: the receptor's events on one DTE and their order."""
+        previous = [r[0] for r in self.store.db.execute(
+            "SELECT kind FROM events WHERE cdc=? AND code='0600' ORDER BY at", (cdc,))]
+        cancelled = bool(row and row[1])
+        if kind == "notificacion":
+            if row is None:
+                return "4002"
+            if {"conformidad", "disconformidad", "desconocimiento"} & set(previous):
+                return "4113"
+            if "notificacion" in previous:
+                return "4101"
+        elif kind == "conformidad":
+            if row is None:
+                return "4152"
+            if cancelled:
+                return "4155"
+            if "desconocimiento" in previous:
+                return "4156"
+            if previous.count("conformidad") >= 2:
+                return "4150"
+            if g.findtext(_N + "iTipConf") == "2" and not g.findtext(_N + "dFecRecep"):
+                return "4154"
+        elif kind == "disconformidad":
+            if row is None:
+                return "4202"
+            if cancelled:
+                return "4204"
+            if "desconocimiento" in previous:
+                return "4205"
+            if "disconformidad" in previous:
+                return "4200"
+        elif kind == "desconocimiento":
+            if row is None:
+                return "4002"
+            if "desconocimiento" in previous:
+                return "4251"
+        if kind in ("notificacion", "desconocimiento"):
+            issued, received = g.findtext(_N + "dFecEmi") or "", g.findtext(_N + "dFecRecep") or ""
+            if received < issued:  # both AAAA-MM-DDThh:mm:ss: text order is time order
+                return "4104" if kind == "notificacion" else "4254"
+        return None
+
+    def _transport_problem(self, g, row) -> str | None:
+        """MT §11.6.7 (the rules this sandbox checks) on an approved, not cancelled DTE."""
+        if row[1]:
+            return "4003"
+        reason = g.findtext(_N + "dMotEv")
+        if reason == "1":
+            dep, city = g.findtext(_N + "cDepEnt"), g.findtext(_N + "cCiuEnt")
+            if not dep:
+                return "4301"
+            if cat.departments().get(int(dep)) != g.findtext(_N + "dDesDepEnt"):
+                return "4303"
+            if not city:
+                return "4306"
+            from app.fiscal.py import geo
+            if geo.city_name(int(city)) != g.findtext(_N + "dDesCiuEnt"):
+                return "4308"
+            if not g.findtext(_N + "dDirEnt"):
+                return "4309"
+        if reason == "2":
+            if not g.findtext(_N + "dNomChof"):
+                return "4311"
+            if not g.findtext(_N + "dNumIDChof"):
+                return "4312"
+        if reason == "3" and not g.findtext(_N + "iNatTrans"):
+            return "4313"
+        return None
 
     def _event_answer(self, answers) -> bytes:
         items = "".join(

@@ -7,7 +7,13 @@ Outbox actions for PY documents:
                 `py.lote_first_poll_seconds` after sending, then every `py.lote_poll_seconds`.
   consult       siConsDE by CDC: after 0364/0360, after a lote whose fate is unknown (crash or
                 timeout while posting), after 0301, and for 1001/1002 duplicates.
-  event:<id>    a signed event (cancelación, inutilización) for siRecepEvento.
+  event:<id>    a signed event (cancelación, inutilización, nominación, transporte) for
+                siRecepEvento.
+
+Receptor events (conformidad, disconformidad, desconocimiento, notificación) concern another
+issuer's DE and have no document of ours: they wait in `py_receptor_events` (their own status,
+schedule and lease) and `send_receptor_events` sends them; `handle_batch` does so after every
+pass that had outbox work, `drain_receptor_events(session)` at any time.
 
 A CDC whose result is still pending at SIFEN is NEVER sent again (SIFEN blocks the RUC for
 10–60 min): the lote row is written before the lote is posted, so after a crash the worker
@@ -26,6 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from app.core.errors import TransportError
+from app.fiscal.py.events import RECEPTOR_ID_BASE
 from app.store import documents, outbox
 from app.store.db import transaction
 from app.sync import backoff
@@ -49,6 +56,8 @@ LOTE_MAX = 50
 #   above. Consulta: 0422 found (approved), 0420 not there or not approved, 0421 no permission.
 #   Events: 0600 registered; 4000-4470 rejected (kept verbatim on the event and the document).
 DUPLICATE_CODES = {"1001", "1002"}
+EVENT_LABELS = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización", "nominacion": "Nominación",
+                "transporte": "Actualización de datos del transporte"}
 TRANSIENT_CODES = {"0161", "0162", "0301"}
 HINTS = {  # what a person should do, appended to the rejection detail (Spanish)
     "0160": "corrija el dato indicado y reenvíe con el mismo CDC",
@@ -129,6 +138,10 @@ class SifenProtocol:
                         out.setdefault(j.id, Outcome(done=False, error=str(exc)))
         for j in jobs:
             out.setdefault(j.id, Outcome(done=True, error=f"acción desconocida {j.action}"))
+        try:
+            self.send_receptor_events(conn)
+        except Exception:  # never spoil the outcomes already obtained; the rows stay queued
+            log.exception("eventos del receptor: error inesperado")
         return [out[j.id] for j in jobs]
 
     # -- send ------------------------------------------------------------------------------
@@ -410,8 +423,7 @@ class SifenProtocol:
                 c.execute("UPDATE py_events SET status=?, messages=?, protocol=?, updated_at=? WHERE id=?",
                           ("registered" if ok else "rejected", json.dumps(msgs, ensure_ascii=False), r.protocol,
                            documents.utcnow_iso(), ev["id"]))
-                label = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización",
-                         "nominacion": "Nominación"}.get(ev["kind"], ev["kind"])
+                label = EVENT_LABELS.get(ev["kind"], ev["kind"])
                 if ok and ev["kind"] == "cancelacion":
                     documents.set_status(c, ev["document_id"], "cancelled", messages=msgs, raw=raw,
                                          detail=f"{label} registrada por SIFEN")
@@ -423,7 +435,61 @@ class SifenProtocol:
         return out
 
 
+    # -- receptor events (py_receptor_events, migration 0004) ----------------------------------
+    def send_receptor_events(self, conn, *, limit: int = 15, lease_seconds: float = 120.0) -> int:
+        """Sends every due receptor event (one siRecepEvento each), recording SIFEN's verdict
+        verbatim on the row; transport failures and 0161/0162/0301 are retried with backoff.
+        A row is leased inside BEGIN IMMEDIATE, so two workers never send the same event.
+        Returns how many rows were attempted."""
+        now = time.time()
+        if conn.execute("SELECT 1 FROM py_receptor_events WHERE status='signed' AND next_attempt_at <= ? "
+                        "AND (lease_until IS NULL OR lease_until < ?) LIMIT 1", (now, now)).fetchone() is None:
+            return 0
+        owner = f"py-receptor:{id(self)}"
+        with transaction(conn):
+            rows = conn.execute("SELECT * FROM py_receptor_events WHERE status='signed' AND next_attempt_at <= ? "
+                                "AND (lease_until IS NULL OR lease_until < ?) ORDER BY id LIMIT ?",
+                                (now, now, limit)).fetchall()
+            conn.executemany("UPDATE py_receptor_events SET lease_owner=?, lease_until=? WHERE id=?",
+                             [(owner, now + lease_seconds, r["id"]) for r in rows])
+        for ev in rows:
+            eid = str(RECEPTOR_ID_BASE + ev["id"])  # see app.fiscal.py.events
+            try:
+                res = self.client.send_event(bytes(ev["xml"]))
+            except TransportError as exc:
+                self._receptor_retry(conn, ev, str(exc))
+                continue
+            r = next((x for x in res.results if x.cdc == eid), res.results[0] if res.results else None)
+            if r is None:
+                self._receptor_retry(conn, ev, "SIFEN evento: respuesta sin resultado")
+                continue
+            msgs = _msgs(r.messages)
+            if set(r.codes) & TRANSIENT_CODES:
+                self._receptor_retry(conn, ev, f"SIFEN evento: {_summary(r.messages)}")
+                continue
+            with transaction(conn):
+                conn.execute("UPDATE py_receptor_events SET status=?, messages=?, protocol=?, attempts=attempts+1, "
+                             "lease_owner=NULL, lease_until=NULL, last_error=NULL, updated_at=? WHERE id=?",
+                             ("registered" if r.approved else "rejected", json.dumps(msgs, ensure_ascii=False),
+                              r.protocol, documents.utcnow_iso(), ev["id"]))
+        return len(rows)
+
+    def _receptor_retry(self, conn, ev, error: str) -> None:
+        wait = backoff.delay(ev["attempts"] + 1, cap=self.s.max_backoff)
+        with transaction(conn):
+            conn.execute("UPDATE py_receptor_events SET attempts=attempts+1, next_attempt_at=?, last_error=?, "
+                         "lease_owner=NULL, lease_until=NULL, updated_at=? WHERE id=?",
+                         (time.time() + wait, error, documents.utcnow_iso(), ev["id"]))
+
+
 # ----------------------------------------------------------------------------- wiring
+
+def drain_receptor_events(session) -> int:
+    """Sends the due receptor events now, with this session's client (sandbox or SIFEN)."""
+    with ExitStack() as stack:
+        return SifenProtocol(make_client(session, stack), protocol_settings(session),
+                             ambiente=session.company.ambiente).send_receptor_events(session.conn)
+
 
 def _setting(session, key: str, sandbox: bool):
     default = (SANDBOX_DEFAULTS if sandbox else DEFAULTS).get(key, DEFAULTS.get(key))

@@ -20,6 +20,9 @@ from app.fiscal.py.xml_build import local_naive, num
 
 _N = "{%s}" % cat.NS
 INUTILIZATION_MAX = 1000
+# rEve Id of a receptor event (conformidad…) = base + its py_receptor_events row id, so it
+# never equals an emitter event's id (py_events.id, far below)
+RECEPTOR_ID_BASE = 9_000_000_000
 
 
 def cancel_deadline(doc_type: int, signed_at: datetime) -> datetime:

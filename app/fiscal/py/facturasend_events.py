@@ -99,3 +99,59 @@ def parse_event(kind: str, body: dict, company: Company | None = None):
         errors.raise_if_any()
         group = events.nomination(cdc, reason, rec)
     return group
+
+
+def _obj(r: _Reader, d: dict, key: str) -> dict:
+    v = d.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        r.e.add(key, "Se esperaba un objeto")
+        return {}
+    return v
+
+
+def parse_transport_update(body: dict):
+    """DTEpy `/documentoset/datostransporte` (seed 004 gives no body; we read FacturaSend's
+    transport names): {cdc, motivo 1 entrega | 2 chofer | 3 transportista | 4 vehículo,
+    entrega {departamento, ciudad, direccion, numeroCasa}, chofer {nombre, documentoNumero},
+    vehiculo {tipo, marca, documentoTipo 1 identificación | 2 matrícula, numeroIdentificacion
+    | numeroMatricula}} -> (cdc, the rGeVeTr group)."""
+    from app.fiscal.py import geo
+
+    errors = ErrorCollector()
+    r = _Reader(errors)
+    if not isinstance(body, dict):
+        errors.add("", "Se esperaba un objeto JSON")
+        errors.raise_if_any()
+    d = normalize(body)
+    cdc = r.str(d, "cdc", "cdc", required=True)
+    reason = r.int(d, "motivo", "motivo", required=True, choices={1, 2, 3, 4})
+    if reason == 3:  # needs the transportista group (iNatTrans…, 4313), which events.py does not build
+        errors.add("motivo", "El cambio de transportista (motivo 3) no está disponible; use 1 (local de "
+                             "entrega), 2 (chofer) o 4 (vehículo)")
+    u = events.TransportUpdate(reason=reason or 0)
+    if reason == 1:
+        e = _obj(r, d, "entrega")
+        u.departamento = r.int(e, "departamento", "entrega.departamento", required=True,
+                               choices=set(cat.departments()))
+        u.ciudad = r.int(e, "ciudad", "entrega.ciudad", required=True)
+        u.address = r.str(e, "direccion", "entrega.direccion", required=True, max_len=255) or ""
+        u.house_number = r.int(e, "numeroCasa", "entrega.numeroCasa", default=0) or 0
+        if u.ciudad is not None:
+            u.ciudad_desc = geo.city_name(u.ciudad)
+            if not u.ciudad_desc:
+                errors.add("entrega.ciudad", f"Ciudad {u.ciudad} inexistente en la tabla de SIFEN")
+    elif reason == 2:
+        c = _obj(r, d, "chofer")
+        u.driver_name = r.str(c, "nombre", "chofer.nombre", required=True, max_len=60) or ""
+        u.driver_id = r.str(c, "documentoNumero", "chofer.documentoNumero", required=True, max_len=20) or ""
+    elif reason == 4:
+        v = _obj(r, d, "vehiculo")
+        u.vehicle_kind = r.str(v, "tipo", "vehiculo.tipo", required=True, max_len=10) or ""
+        u.vehicle_brand = r.str(v, "marca", "vehiculo.marca", required=True, max_len=10) or ""
+        u.vehicle_id_kind = r.int(v, "documentoTipo", "vehiculo.documentoTipo", required=True, choices={1, 2})
+        key = "numeroIdentificacion" if u.vehicle_id_kind == 1 else "numeroMatricula"
+        u.vehicle_id = r.str(v, key, f"vehiculo.{key}", required=True, max_len=20) or ""
+    errors.raise_if_any()
+    return cdc, events.transport_update(cdc, u)
