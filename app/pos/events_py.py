@@ -9,10 +9,11 @@ which is their own queue (status, schedule, lease), sent by the same SIFEN proto
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from app.core.errors import ValidationError
-from app.fiscal.py import events
+from app.fiscal.py import cdc as cdc_mod
+from app.fiscal.py import events, xml_build
 from app.pos.session import Session
 from app.store import documents, outbox
 from app.store.db import transaction
@@ -23,6 +24,7 @@ LABELS = {"cancelacion": "Cancelación", "inutilizacion": "Inutilización", "nom
           "disconformidad": "Disconformidad", "desconocimiento": "Desconocimiento",
           "notificacion": "Notificación de recepción"}
 RECEPTOR_KINDS = ("conformidad", "disconformidad", "desconocimiento", "notificacion")
+RECEPTOR_DAYS = 45  # MT §11.6.4/11.6.5: conformidad / disconformidad within 45 days of emission
 
 
 def _aware(text: str | None) -> datetime | None:
@@ -98,9 +100,11 @@ def event_status(session: Session, event_id: int) -> dict:
 
 def request_event(session: Session, kind: str, body: dict, *, now: datetime | None = None) -> int:
     """An event from FacturaSend's JSON (`/evento/<kind>`, seed 002): cancelacion, inutilizacion
-    (a range of our own numbers, every one of them rejected) and nominacion (an approved FE whose
-    receptor was innominado, NT-014). Receptor events (conformidad…) concern other issuers'
-    documents, which this store does not hold: they are refused here."""
+    (a range of our own numbers, every one of them rejected), nominacion (an approved FE whose
+    receptor was innominado, NT-014) and datostransporte (DTEpy's name; body in
+    facturasend_events.parse_transport_update) return a `py_events` id; the receptor events
+    conformidad, disconformidad, desconocimiento and notificacion (a supplier's DE) return a
+    `py_receptor_events` id (see receptor_event_status)."""
     from app.fiscal.py import facturasend_events
 
     now = now or datetime.now(timezone.utc)
@@ -189,6 +193,12 @@ def request_receptor_event(session: Session, kind: str, body: dict, *, now: date
                            (cdc, kind)).fetchone()
     if pending:
         raise ValidationError(f"Ya hay un evento de {LABELS[kind].lower()} de este CDC en cola", field="cdc")
+    if kind in ("conformidad", "disconformidad"):
+        issued_on = cdc_mod.parse(cdc).issued_on  # the CDC carries the emission date
+        if xml_build.local_naive(now).date() > issued_on + timedelta(days=RECEPTOR_DAYS):
+            raise ValidationError(f"Pasaron más de {RECEPTOR_DAYS} días desde la emisión del documento "
+                                  f"({issued_on:%d/%m/%Y}): SIFEN ya no registra la {LABELS[kind].lower()} "
+                                  f"({'4152' if kind == 'conformidad' else '4202'})", field="cdc")
     identity = session.identity
     with transaction(conn):
         stamp = documents.utcnow_iso()

@@ -739,6 +739,13 @@ class SifenSandbox(LoopbackService):
         previous = [r[0] for r in self.store.db.execute(
             "SELECT kind FROM events WHERE cdc=? AND code='0600' ORDER BY at", (cdc,))]
         cancelled = bool(row and row[1])
+        opposite = {"conformidad": "disconformidad", "disconformidad": "conformidad"}.get(kind)
+        if opposite and row is not None and opposite not in previous:
+            # 45 days from the emission date (in the CDC); a corrective event after the
+            # opposite one has its own 15-day rule, not simulated
+            issued_on = datetime.strptime(cdc[25:33], "%Y%m%d").date()
+            if _now().date() > issued_on + timedelta(days=45):
+                return "4152" if kind == "conformidad" else "4202"
         if kind == "notificacion":
             if row is None:
                 return "4002"

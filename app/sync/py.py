@@ -12,8 +12,8 @@ Outbox actions for PY documents:
 
 Receptor events (conformidad, disconformidad, desconocimiento, notificación) concern another
 issuer's DE and have no document of ours: they wait in `py_receptor_events` (their own status,
-schedule and lease) and `send_receptor_events` sends them; `handle_batch` does so after every
-pass that had outbox work, `drain_receptor_events(session)` at any time.
+schedule and lease) and `send_receptor_events` sends them: the worker calls it as `idle_work`
+at the end of every pass, `drain_receptor_events(session)` at any time.
 
 A CDC whose result is still pending at SIFEN is NEVER sent again (SIFEN blocks the RUC for
 10–60 min): the lote row is written before the lote is posted, so after a crash the worker
@@ -138,10 +138,6 @@ class SifenProtocol:
                         out.setdefault(j.id, Outcome(done=False, error=str(exc)))
         for j in jobs:
             out.setdefault(j.id, Outcome(done=True, error=f"acción desconocida {j.action}"))
-        try:
-            self.send_receptor_events(conn)
-        except Exception:  # never spoil the outcomes already obtained; the rows stay queued
-            log.exception("eventos del receptor: error inesperado")
         return [out[j.id] for j in jobs]
 
     # -- send ------------------------------------------------------------------------------
@@ -436,6 +432,16 @@ class SifenProtocol:
 
 
     # -- receptor events (py_receptor_events, migration 0004) ----------------------------------
+    def idle_work(self, conn) -> int:
+        """The worker's end-of-pass hook: receptor events live outside the outbox."""
+        try:
+            return self.send_receptor_events(conn)
+        except TransportError:
+            raise
+        except Exception:  # a bug here must not stop the worker; the rows stay queued
+            log.exception("eventos del receptor: error inesperado")
+            return 0
+
     def send_receptor_events(self, conn, *, limit: int = 15, lease_seconds: float = 120.0) -> int:
         """Sends every due receptor event (one siRecepEvento each), recording SIFEN's verdict
         verbatim on the row; transport failures and 0161/0162/0301 are retried with backoff.

@@ -29,7 +29,8 @@ class Protocol_(Protocol):
     directly) plus `execute(prepared) -> Outcome` (network only, runs in a pool thread), or a
     plain `handle(conn, job) -> Outcome`, run on the worker thread. A protocol may instead
     define `handle_batch(conn, jobs) -> list[Outcome]` (one per job, same order): the worker
-    then hands it every job of its country claimed in one pass (SIFEN lotes)."""
+    then hands it every job of its country claimed in one pass (SIFEN lotes). An optional
+    `idle_work(conn) -> int` runs at the end of every pass for work kept outside the outbox."""
 
     def handle(self, conn: sqlite3.Connection, job: outbox.Job) -> "Outcome": ...
 
@@ -89,6 +90,16 @@ class Worker:
             if n == 0:  # everything claimed was released again (unknown country): stop here
                 break
             handled += n
+        # work a protocol keeps outside the outbox (SIFEN receptor events on other issuers'
+        # documents): `idle_work(conn) -> int` claims and records it itself
+        for protocol in self.protocols.values():
+            idle = getattr(protocol, "idle_work", None)
+            if idle is not None and not self._stop.is_set():
+                try:
+                    handled += idle(self.conn)
+                except TransportError as exc:
+                    self.stats.transport_errors += 1
+                    log.warning("trabajo pendiente sin enviar: %s", exc)
         return handled
 
     def _process(self, jobs: list[outbox.Job]) -> int:

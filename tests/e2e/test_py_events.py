@@ -153,6 +153,12 @@ def test_receptor_events_on_supplier_documents(py_shop):
         events_py.request_event(session, "conformidad", {"cdc": other, "tipoConformidad": 1})
     with pytest.raises(ValidationError, match="motivo"):
         events_py.request_event(session, "disconformidad", {"cdc": cdc})
+    from app.fiscal.py import cdc as cdc_mod
+    old = cdc_mod.build(1, SUPPLIER_RUC.split("-")[0], None, "001", "001", 7, 2,
+                        datetime.now(timezone.utc) - timedelta(days=60), "123456789")
+    with pytest.raises(ValidationError, match="45 días"):
+        events_py.request_event(session, "conformidad", {"cdc": old, "tipoConformidad": 1})
+    assert session.conn.execute("SELECT COUNT(*) FROM py_receptor_events WHERE cdc=?", (old,)).fetchone()[0] == 0
 
 
 def test_receptor_events_ride_along_with_the_worker(py_shop):
@@ -164,6 +170,18 @@ def test_receptor_events_ride_along_with_the_worker(py_shop):
     with ExitStack() as stack:
         make_worker(session, stack).run_once()
     assert documents.get(session.conn, sale.document_id)["status"] == "authorized"
+    ev = events_py.receptor_event_status(session, conf)
+    assert ev["status"] == "registered" and codes(ev) == ["0600"]
+
+
+def test_receptor_events_go_out_with_an_empty_outbox(py_shop):
+    """No document of ours waiting: the worker's end-of-pass hook still sends them."""
+    session, sandbox = py_shop
+    cdc, issued = supplier_de(session, sandbox, 61)
+    conf = events_py.request_event(session, "conformidad", {"cdc": cdc, "tipoConformidad": 1})
+    assert session.conn.execute("SELECT COUNT(*) FROM outbox WHERE state='pending'").fetchone()[0] == 0
+    with ExitStack() as stack:
+        assert make_worker(session, stack).run_once() >= 1
     ev = events_py.receptor_event_status(session, conf)
     assert ev["status"] == "registered" and codes(ev) == ["0600"]
 
