@@ -6,26 +6,20 @@ Regular suite: 30 kills. Long mode (`pytest -m long`): 1 000 kills.
 """
 from __future__ import annotations
 
-import os
-import random
-import signal
-import subprocess
-import sys
 import time
 from collections import defaultdict
-from pathlib import Path
 
 import keyring
 import pytest
+from crash_kills import run_kills
 
 from app.config import DataDir
 from app.pos.demo import create_demo_company
 from app.pos.runtime import SANDBOX_URL_KEY, make_worker, sandbox_accepts
 from app.sandbox.sri import SriSandbox
 from app.store import documents, settings
-from app.store.db import connect, transaction
+from app.store.db import transaction
 
-CHILD = Path(__file__).resolve().parent.parent / "support" / "crash_child.py"
 
 
 @pytest.fixture
@@ -48,25 +42,7 @@ def crash_setup(tmp_path, subprocess_env, monkeypatch):
 
 
 def _run_kills(data, env, kills: int, seed: int) -> set[str]:
-    rng = random.Random(seed)
-    committed: set[str] = set()
-    for i in range(kills):
-        procs = [subprocess.Popen([sys.executable, str(CHILD), str(data.root), "issue+sync", str(seed * 100000 + i)],
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)]
-        if i % 3 == 0:  # sometimes a second worker runs at the same time: no double send
-            procs.append(subprocess.Popen([sys.executable, str(CHILD), str(data.root), "sync", "0"],
-                                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE))
-        time.sleep(rng.uniform(0.4, 2.5))
-        for p in procs:
-            p.send_signal(signal.SIGKILL)
-        for p in procs:
-            out, err = p.communicate(timeout=30)
-            assert p.returncode == -signal.SIGKILL, err.decode(errors="replace")[-2000:]
-            committed |= {line.split()[1] for line in out.decode().splitlines() if line.startswith("C ")}
-        conn = connect(data.db_path)
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        conn.close()
-    return committed
+    return run_kills(data, env, kills, seed, child_args=(), wait=(0.4, 2.5))
 
 
 def _check_everything(session, sandbox, committed: set[str]) -> int:
