@@ -72,10 +72,17 @@ def main() -> None:
             worker = make_worker(session, stack)
             cpu0, sb0 = time.process_time(), _cpu_seconds(sandbox.pid)
             t0 = time.perf_counter()
-            while documents.counts_by_status(session.conn).get("authorized", 0) < args.n:
+            # counting statuses is a scan of every document: ask every 50 ms, not every pass
+            checked = 0.0
+            while True:
                 if worker.run_once() == 0:
                     time.sleep(0.005)
-                if time.perf_counter() - t0 > 3600:
+                now = time.perf_counter()
+                if now - checked > 0.05:
+                    checked = now
+                    if documents.counts_by_status(session.conn).get("authorized", 0) >= args.n:
+                        break
+                if now - t0 > 3600:
                     break
             dt = time.perf_counter() - t0
             cpu, sb_cpu = time.process_time() - cpu0, _cpu_seconds(sandbox.pid) - sb0

@@ -65,10 +65,11 @@ def enqueue(conn: sqlite3.Connection, document_id: int, action: str, *, due: flo
     return int(cur.lastrowid)
 
 
+# In document order straight from the index (no sort of the whole queue), due ones only.
 _CANDIDATES = """
 SELECT o.id, o.document_id, o.action, o.attempts, o.lease_owner, o.lease_until,
        d.country, d.ambiente, d.doc_code, d.establishment, d.point, d.sequential
-FROM outbox o JOIN documents d ON d.id = o.document_id
+FROM outbox o INDEXED BY outbox_pending_order JOIN documents d ON d.id = o.document_id
 WHERE o.state = 'pending' AND o.next_attempt_at <= ?
 ORDER BY o.document_id, o.id
 LIMIT ?
@@ -114,17 +115,24 @@ def claim(conn: sqlite3.Connection, owner: str, *, limit: int = 50, lease_second
 
 def _first_unclaimable_send(conn: sqlite3.Connection, series: tuple, chosen: set[int]) -> int | None:
     """Lowest sequential of this series whose send job is pending but not among `chosen`
-    (leased by another live worker, or not yet due): later documents must wait for it."""
-    rows = conn.execute(
+    (leased by another live worker, or not yet due): later documents must wait for it.
+
+    Walks the pending sends in document order (index outbox_pending_sends; id order is
+    numbering order within a series) and stops at the first one outside the batch, so a
+    long backlog costs no more than the batch itself."""
+    cur = conn.execute(
         "SELECT o.id, d.sequential FROM outbox o JOIN documents d ON d.id = o.document_id "
         "WHERE o.action='send' AND o.state='pending' AND d.country=? AND d.ambiente=? AND d.doc_code=? "
-        "AND d.establishment=? AND d.point=? ORDER BY d.sequential",
+        "AND d.establishment=? AND d.point=? ORDER BY o.document_id",
         series,
-    ).fetchall()
-    for r in rows:
-        if r["id"] not in chosen:
-            return int(r["sequential"])
-    return None
+    )
+    try:
+        for job_id, sequential in cur:
+            if job_id not in chosen:
+                return int(sequential)
+        return None
+    finally:
+        cur.close()
 
 
 def complete(conn: sqlite3.Connection, job_id: int) -> None:

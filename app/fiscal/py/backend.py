@@ -93,6 +93,10 @@ class PyBackend:
                             "siguiente número de la serie (establecimiento-punto) sin saltos")
         if parsed.cdc:
             warnings.append("Se ignora el CDC indicado: Mostrador calcula el CDC con su propio número")
+        for p in doc.payments:
+            if p.card is not None and p.card.last4 and not p.card.last4.strip("0"):
+                warnings.append(f"Tarjeta terminada en {p.card.last4}: SIFEN solo admite números positivos "
+                                "en dNumTarj, así que el documento no lleva los últimos dígitos")
         if kind not in ("invoices", KIND_BY_TYPE[doc.doc_type]):
             raise ValidationError(f"El tipo de documento {doc.doc_type} ({cat.DOC_TYPES[doc.doc_type]}) "
                                   f"no corresponde a '{kind}'", field="tipoDocumento")

@@ -269,7 +269,8 @@ def _payments(parent, doc: Document) -> None:
             if p.card.auth_code:
                 el(c, "dCodAuOpe", str(p.card.auth_code))
             opt(c, "dNomTit", p.card.holder)
-            opt(c, "dNumTarj", p.card.last4)
+            # xs:positiveInteger: a card ending in 0000 cannot be written (backend warns)
+            opt(c, "dNumTarj", p.card.last4 if p.card.last4 and p.card.last4.strip("0") else None)
         if p.kind == 2 and p.cheque_number:
             c = el(pg, "gPagCheq")
             el(c, "dNumCheq", p.cheque_number.rjust(8, "0"))

@@ -146,3 +146,33 @@ def test_receiver_geography_must_agree(company):
     body["cliente"]["departamento"] = 1
     with pytest.raises(ValidationError, match="1326"):
         b.parse(body, "invoices", company, now=NOW)
+
+
+def test_card_ending_in_0000_is_left_out_with_a_warning():
+    """dNumTarj is xs:positiveInteger: '0000' cannot be written; the sale still goes through."""
+    import copy
+    import random
+
+    from app.fiscal.py import schema
+    from app.fiscal.signing import generate_test_p12, load_identity
+    from app.pos.demo_py import DEMO_PY, demo_py_sale
+
+    from app.fiscal.py.backend import PyBackend
+
+    body = None
+    rng = random.Random(5)
+    for n in range(1, 200):  # a demo sale paid by card
+        b = demo_py_sale(DEMO_PY, rng, n)
+        cards = [e for e in b.get("condicion", {}).get("entregas", []) if e.get("infoTarjeta")]
+        if cards:
+            body = copy.deepcopy(b)
+            cards = [e for e in body["condicion"]["entregas"] if e.get("infoTarjeta")]
+            cards[0]["infoTarjeta"]["numero"] = "0000"
+            break
+    assert body is not None
+    backend = PyBackend()
+    draft = backend.parse(body, "invoices", DEMO_PY)
+    assert any("0000" in w for w in draft.warnings)
+    identity = load_identity(generate_test_p12(ruc=DEMO_PY.ruc, holder="X", password="pw", country="PY"), "pw")
+    signed = backend.sign(draft, 1, identity, DEMO_PY)
+    assert schema.validate(signed.xml) == [] and b"dNumTarj" not in signed.xml
