@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from app.core.errors import ClockError
-from app.fiscal.base import Draft, SignedDocument
+from app.core.documents import Draft, SignedDocument
 from app.pos.session import Session
 from app.store import documents, outbox, sequences
 from app.store.db import transaction

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.fiscal.base import Finding
+from app.core.documents import Finding
 from app.fiscal import registry
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from typing import Any, Iterable
 
 from app.core.errors import NotFoundError
-from app.fiscal.base import SignedDocument
+from app.core.documents import SignedDocument
 
 STATUSES = ("signed", "sent", "authorized", "rejected", "cancelled")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from app.fiscal.base import SeriesKey
+from app.core.documents import SeriesKey
 
 
 def next_sequential(conn: sqlite3.Connection, country: str, ambiente: str, series: SeriesKey) -> int:

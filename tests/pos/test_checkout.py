@@ -12,7 +12,7 @@ from app.pos import checkout
 from app.pos.demo import create_demo_company
 from app.pos.demo_sales import demo_invoice
 from app.store import documents, outbox, sequences
-from app.fiscal.base import SeriesKey
+from app.core.documents import SeriesKey
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from app.core.company import Company, Establishment
-from app.fiscal.base import SeriesKey, SignedDocument
+from app.core.documents import SeriesKey, SignedDocument
 from app.store import documents, outbox, sequences, settings
 from app.store.db import connect, migrations, transaction
 

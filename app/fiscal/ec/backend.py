@@ -38,3 +38,4 @@ class EcBackend:
 
     def verify(self, xml: bytes, **options) -> list[Finding]:
         return ec_verify.verify(xml)
+FACET = EcBackend()

@@ -187,3 +187,4 @@ class PyBackend:
         from app.fiscal.py import verify as py_verify
 
         return py_verify.verify(xml, **options)
+FACET = PyBackend()

@@ -1,0 +1,65 @@
+"""What every document is, whatever the country: the draft to number and sign, the signed
+result, the series it is numbered in, and one finding of `verify`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One result of `verify`: which check, whether it held, and a Spanish message."""
+
+    check: str  # 'schema' | 'signature' | 'access_key' | 'totals' | 'qr' | ...
+    ok: bool
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"check": self.check, "ok": self.ok, "message": self.message}
+
+
+@dataclass(frozen=True)
+class SeriesKey:
+    """The numbering counter a document draws from: no gaps, no duplicates per key."""
+
+    doc_code: str  # authority's document code: EC codDoc '01', PY iTiDE '1'
+    establishment: str  # '001'
+    point: str  # '001'
+
+
+@dataclass
+class Draft:
+    """Validated input ready to be numbered, built and signed (nothing allocated yet)."""
+
+    country: str
+    kind: str  # 'invoices' | 'credit-notes' | 'debit-notes' | 'retentions' | 'waybills' | 'purchase-settlements' | PY kinds
+    series: SeriesKey
+    issued_at: datetime  # aware, in the authority's time zone
+    total: Decimal
+    currency: str
+    buyer_id: str
+    buyer_name: str
+    model: Any  # the country's own document model
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SignedDocument:
+    """A numbered, signed document: `xml` is exactly what is stored, sent and printed from."""
+
+    country: str
+    kind: str
+    doc_code: str
+    key: str  # EC clave de acceso (49) / PY CDC (44)
+    number: str  # '001-001-000000123'
+    sequential: int
+    series: SeriesKey
+    issued_at: datetime
+    signed_at: datetime
+    total: Decimal
+    currency: str
+    buyer_id: str
+    buyer_name: str
+    xml: bytes
