@@ -5,18 +5,34 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import sqlite3
 import sys
 import time
 from contextlib import ExitStack
 from datetime import datetime, timezone
 from pathlib import Path
 
+from app import outpaths
 from app.config import DataDir
-from app.core.errors import MostradorError, NotFoundError, ValidationError
+from app.core import status as st
+from app.core.documents import KINDS
+from app.fiscal import registry
+from app.core.errors import (CorruptDatabaseError, MostradorError, NotFoundError, OutputPathError,
+                             StorageError, ValidationError)
 
 EXIT_OK, EXIT_FAILED, EXIT_INVALID, EXIT_CONFIG = 0, 1, 2, 3
+EXIT_STORAGE, EXIT_CORRUPT = 4, 5  # disk full / read-only / locked; corrupt database
 
-KINDS = ("invoices", "credit-notes", "debit-notes", "retentions", "waybills", "purchase-settlements")
+
+def _sub_parser(common: argparse.ArgumentParser):
+    """The class of every subcommand's parser: it inherits the options of `common`."""
+
+    class SubParser(argparse.ArgumentParser):
+        def __init__(self, *a, **kw):
+            kw.setdefault("parents", [common])
+            super().__init__(*a, **kw)
+
+    return SubParser
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -24,27 +40,38 @@ def _parser() -> argparse.ArgumentParser:
         prog="mostrador",
         description="Mostrador: punto de venta con facturación electrónica offline (SRI Ecuador, SIFEN Paraguay). "
                     "Sin COMANDO abre la ventana de caja.",
+        epilog="Códigos de salida: 0 bien; 1 no autorizado, una verificación falló o no existe; "
+               "2 entrada inválida (o un archivo de salida que ya existe, sin --force); "
+               "3 configuración o certificado; 4 almacenamiento: disco lleno, solo lectura o base "
+               "bloqueada; 5 base de datos dañada (restaure con `mostrador restore`).",
     )
     p.add_argument("--data-dir", metavar="DIR",
                    help="carpeta de datos (por defecto la carpeta de datos del usuario; "
                         "la variable MOSTRADOR_HOME la reemplaza)")
     p.add_argument("-v", "--verbose", action="store_true", help="mostrar el registro de actividad")
-    sub = p.add_subparsers(dest="command", metavar="COMANDO")
+    # --data-dir is also accepted after the command (`mostrador demo --data-dir DIR`)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", default=argparse.SUPPRESS,
+                        help="carpeta de datos (como antes del comando)")
+    sub = p.add_subparsers(dest="command", metavar="COMANDO", parser_class=_sub_parser(common))
 
     d = sub.add_parser("demo", help="abre la caja con una empresa de demostración y el sandbox "
                                     "(--headless: hace N ventas sin ventana)")
     d.add_argument("--headless", action="store_true",
                    help="sin ventana: vende, espera las autorizaciones del sandbox y resume")
-    d.add_argument("--country", default="EC", choices=["EC", "PY"], help="país de la empresa de demostración")
+
+    d.add_argument("--country", default=None, choices=registry.codes(),
+                   help="país de la empresa de demostración (el primero si no se indica)")
     d.add_argument("--sales", type=int, default=10, metavar="N", help="cuántas ventas hacer (por defecto 10)")
     d.add_argument("--out", metavar="DIR", help="carpeta donde escribir cada XML firmado como <clave>.xml")
     d.add_argument("--timeout", type=float, default=120.0, help="segundos máximos esperando autorizaciones")
 
     i = sub.add_parser("issue", help="emite un documento desde un JSON con el formato de Dátil")
     i.add_argument("file", metavar="FILE.json", help="el cuerpo JSON ('-' para la entrada estándar)")
-    i.add_argument("--type", default="invoices", choices=KINDS,
+    i.add_argument("--type", default="invoices", choices=list(KINDS),
                    help="tipo de documento, como lo nombran las rutas de Dátil (por defecto invoices)")
-    i.add_argument("--format", choices=["facturasend", "dtepy"], default=None,
+    i.add_argument("--format", choices=sorted({d for c in registry.all_countries() for d in c.input_dialects}),
+                   default=None,
                    help="Paraguay: fuerza el dialecto JSON (por defecto se detecta)")
     i.add_argument("--wait", action="store_true", help="esperar la autorización antes de terminar")
     i.add_argument("--timeout", type=float, default=60.0, help="segundos máximos de espera con --wait")
@@ -53,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser("export", help="escribe el XML firmado almacenado, byte por byte")
     e.add_argument("key", metavar="KEY", help="clave de acceso (Ecuador) o CDC (Paraguay)")
     e.add_argument("--out", metavar="FILE", help="archivo de salida (por defecto la salida estándar)")
+    e.add_argument("--force", action="store_true", help="reemplazar el archivo de salida si ya existe")
 
     ls = sub.add_parser("documents", help="lista los documentos con su estado")
     ls.add_argument("--json", action="store_true", help="salida JSON")
@@ -62,7 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     sb = sub.add_parser("sandbox", help="ejecuta el SRI (o SIFEN) simulado en la interfaz local")
     sb.add_argument("--port", type=int, default=8085, help="puerto TCP (por defecto 8085; 0 elige uno libre)")
-    sb.add_argument("--country", choices=["EC", "PY"], default=None,
+    sb.add_argument("--country", choices=registry.codes(), default=None,
                     help="qué autoridad simular (por defecto la de la empresa de la carpeta de datos, o EC)")
     sb.add_argument("--ruc", action="append", default=[],
                     help="RUC[:ESTAB,ESTAB] aceptado (repetible); por defecto el de la empresa de la "
@@ -71,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     pr = sub.add_parser("print", help="imprime el ticket de un documento, o su PDF (ticket o A4 RIDE/KuDE)")
     pr.add_argument("key", metavar="CLAVE_OR_CDC", help="clave de acceso (Ecuador) o CDC (Paraguay)")
     pr.add_argument("--pdf", metavar="FILE", help="escribir un PDF en lugar de imprimir")
+    pr.add_argument("--force", action="store_true", help="con --pdf: reemplazar el archivo si ya existe")
     pr.add_argument("--a4", action="store_true", help="con --pdf: el RIDE / KuDE en A4 en lugar del ticket")
     pr.add_argument("--printer", metavar="NAME", help="impresora configurada (por defecto la predeterminada)")
     pr.add_argument("--width", type=int, choices=[58, 80], default=80, help="ancho del ticket PDF en mm")
@@ -87,10 +116,22 @@ def _parser() -> argparse.ArgumentParser:
 
     sc = sub.add_parser("screenshots", help="guarda capturas de cada pantalla principal (1280×800) con datos de demostración")
     sc.add_argument("--out", metavar="DIR", required=True, help="carpeta donde escribir los PNG")
+    sc.add_argument("--force", action="store_true", help="reemplazar los PNG que ya estén en la carpeta")
 
     v = sub.add_parser("verify", help="verifica esquema, firma, clave de acceso/CDC y aritmética de XML del SRI o SIFEN")
     v.add_argument("files", nargs="+", metavar="FILE")
     v.add_argument("--json", action="store_true", help="salida JSON: lista de hallazgos por archivo")
+
+    bk = sub.add_parser("backup", help="copia de seguridad en caliente de la base de datos (también se hace "
+                                       "sola una vez al día en la carpeta backups/)")
+    bk.add_argument("--out", metavar="FILE_OR_DIR", help="dónde escribir la copia (por defecto backups/ "
+                                                        "en la carpeta de datos)")
+    bk.add_argument("--force", action="store_true", help="reemplazar el archivo de salida si ya existe")
+    rs = sub.add_parser("restore", help="restaura la última copia buena (o FILE); la base actual se guarda "
+                                        "aparte y se recuperan los documentos posteriores a la copia")
+    rs.add_argument("file", metavar="FILE", nargs="?", help="la copia a restaurar (por defecto la más nueva "
+                                                           "que esté sana)")
+    rs.add_argument("--force", action="store_true", help="restaurar aunque la base actual esté sana")
     return p
 
 
@@ -103,7 +144,13 @@ def main(argv: list[str] | None = None) -> int:
         return _COMMANDS["gui"](args, data)
     try:
         return _COMMANDS[args.command](args, data)
-    except ValidationError as exc:
+    except CorruptDatabaseError as exc:
+        _print_error(exc, getattr(args, "json", False))
+        return EXIT_CORRUPT
+    except StorageError as exc:
+        _print_error(exc, getattr(args, "json", False))
+        return EXIT_STORAGE
+    except (OutputPathError, ValidationError) as exc:
         _print_error(exc, getattr(args, "json", False))
         return EXIT_INVALID
     except NotFoundError as exc:
@@ -119,6 +166,13 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
+    except (sqlite3.Error, OSError) as exc:  # a storage fault outside a transaction
+        from app.store.health import translate
+
+        if (err := translate(exc, data.db_path)) is None:
+            raise
+        _print_error(err, getattr(args, "json", False))
+        return EXIT_CORRUPT if isinstance(err, CorruptDatabaseError) else EXIT_STORAGE
 
 
 def _print_error(exc: MostradorError, as_json: bool) -> None:
@@ -141,8 +195,8 @@ def cmd_issue(args, data: DataDir) -> int:
 
     body = _read_json(args.file)
     session = Session(data)
-    result = checkout.issue(session, body, args.type, source="cli", dialect=args.format)
-    status = "signed"
+    result = checkout.issue(session, body, args.type, source="cli", options={"dialect": args.format})
+    status = st.SIGNED
     if args.wait:
         status = _wait_for(session, [result.document_id], args.timeout)[result.document_id]
     out = {"ok": True, "clave_acceso": result.key, "numero": result.document.number,
@@ -155,7 +209,7 @@ def cmd_issue(args, data: DataDir) -> int:
         print(f"Estado: {_status_es(status)}")
         for w in result.warnings:
             print(f"Advertencia: {w}")
-    if args.wait and status != "authorized":
+    if args.wait and status != st.AUTHORIZED:
         return EXIT_FAILED
     return EXIT_OK
 
@@ -188,35 +242,59 @@ def _wait_for(session, doc_ids: list[int], timeout: float) -> dict[int, str]:
         while True:
             worker.run_once()
             status = {i: documents.get(session.conn, i)["status"] for i in doc_ids}
-            if all(s in ("authorized", "rejected", "cancelled") for s in status.values()):
+            if all(s in st.FINAL for s in status.values()):
                 return status
             if time.monotonic() > deadline:
                 return status
             time.sleep(0.05)
 
 
-_STATUS_SHORT_ES = {"signed": "pendiente", "sent": "enviado", "authorized": "autorizado",
-                    "rejected": "rechazado", "cancelled": "anulado"}
-_KIND_ES = {"invoices": "factura", "credit-notes": "nota crédito", "debit-notes": "nota débito",
-            "retentions": "retención", "waybills": "guía remisión", "purchase-settlements": "liquidación"}
-
-_STATUS_ES = {"signed": "firmado, pendiente de envío", "sent": "enviado, esperando autorización",
-              "authorized": "AUTORIZADO", "rejected": "rechazado", "cancelled": "anulado"}
 
 
 def _status_es(status: str) -> str:
-    return _STATUS_ES.get(status, status)
+    return st.PHRASE_ES.get(status, status)
+
+
+def _readonly_session(data: DataDir):
+    """A Session on the database opened read-only: listing and exporting never wait for a writer."""
+    from app.pos.session import Session
+    from app.store.db import connect_readonly
+
+    data.ensure()
+    return Session(data, conn=connect_readonly(data.db_path))
+
+
+def cmd_backup(args, data: DataDir) -> int:
+    from app.store import backup
+
+    if not data.db_path.exists():
+        raise NotFoundError(f"No hay base de datos en {data.root}")
+    name = f"{data.db_path.stem}-{datetime.now().strftime('%Y%m%d-%H%M%S')}.db"
+    target = outpaths.output_file(args.out, name, force=args.force) if args.out else None
+    done = backup.make(data.db_path, target)
+    if target is None:
+        backup.prune(data.db_path)
+    print(f"Copia de seguridad escrita en {done}")
+    return EXIT_OK
+
+
+def cmd_restore(args, data: DataDir) -> int:
+    from app.store import restore
+
+    report = restore.restore(data.db_path, args.file, force=args.force)
+    print(restore.describe(report))
+    return EXIT_OK
 
 
 def cmd_export(args, data: DataDir) -> int:
-    from app.pos.session import Session
     from app.store import documents
 
-    row = documents.by_key(Session(data).conn, args.key)
+    target = outpaths.output_file(args.out, f"{args.key}.xml", force=args.force) if args.out else None
+    row = documents.by_key(_readonly_session(data).conn, args.key)
     xml = bytes(row["xml"])
-    if args.out:
-        Path(args.out).write_bytes(xml)
-        print(f"Escrito {args.out} ({len(xml)} bytes)", file=sys.stderr)
+    if target:
+        outpaths.write_file(target, xml)
+        print(f"Escrito {target} ({len(xml)} bytes)", file=sys.stderr)
     else:
         sys.stdout.buffer.write(xml)
         sys.stdout.buffer.flush()
@@ -224,18 +302,17 @@ def cmd_export(args, data: DataDir) -> int:
 
 
 def cmd_documents(args, data: DataDir) -> int:
-    from app.pos.session import Session
     from app.store import documents, outbox
 
     from app.sync import deadlines
 
-    conn = Session(data).conn
+    conn = _readonly_session(data).conn
     now = datetime.now(timezone.utc)
     levels = {w.document_id: w for w in deadlines.waiting(conn, now=now)}
     rows = []
     for r in documents.listing(conn):
         waiting = None
-        if r["status"] in ("signed", "sent"):
+        if r["status"] in st.PENDING:
             waiting = int((now - datetime.fromisoformat(r["signed_at"])).total_seconds())
         rows.append({
             "id": r["id"], "tipo": r["kind"], "cod_doc": r["doc_code"], "numero": r["number"],
@@ -256,8 +333,8 @@ def cmd_documents(args, data: DataDir) -> int:
     print(f"{'NÚMERO':<19} {'TIPO':<13} {'ESTADO':<11} {'TOTAL':>10}  {'ESPERA':>8}  CLAVE")
     for r in rows:
         wait = _age(r["esperando_segundos"]) if r["esperando_segundos"] is not None else ""
-        kind = _KIND_ES.get(r["tipo"], r["tipo"])
-        state = _STATUS_SHORT_ES.get(r["estado"], r["estado"])
+        kind = KINDS.get(r["tipo"], r["tipo"])
+        state = st.SHORT_ES.get(r["estado"], r["estado"])
         alert = {"warning": " ⚠", "overdue": " ⚠ VENCIDO"}.get(r["plazo"] or "", "")
         print(f"{r['numero']:<19} {kind:<13} {state:<11} {r['total']:>10}  {wait:>8}  {r['clave']}{alert}")
         for m in r["mensajes"]:
@@ -307,29 +384,11 @@ def cmd_sandbox(args, data: DataDir) -> int:
             company = Session(data).company
         except ConfigurationError:
             company = None  # no company here: accept every RUC
-    country = args.country or (company.country if company else "EC")
+
+    country = registry.country(args.country or (company.country if company else registry.codes()[0]))
     data.ensure()
     try:
-        if country == "PY":
-            from app.sandbox.sifen import serve_forever as serve_sifen
-
-            accepted = None
-            if args.ruc:
-                accepted = {spec.partition(":")[0]: {"establishments": [e for e in spec.partition(":")[2].split(",") if e] or ["*"]}
-                            for spec in args.ruc}
-            elif company is not None and company.country == "PY":
-                accepted = {company.ruc: {"timbrado": company.timbrado or None, "name": company.razon_social,
-                                          "establishments": [e.code for e in company.establishments]}}
-            serve_sifen(args.port, accepted, db_path=str(data.root / "sifen-sandbox.db"))
-        else:
-            from app.sandbox.sri import parse_accepted, serve_forever
-
-            accepted = parse_accepted(args.ruc) if args.ruc else None
-            if accepted is None and company is not None and company.country == "EC":
-                from app.pos.runtime import sandbox_accepts
-
-                accepted = sandbox_accepts(company)
-            serve_forever(args.port, accepted, db_path=str(data.root / "sandbox.db"))
+        country.transport().serve_sandbox(args.port, args.ruc or None, company, data.root)
     except KeyboardInterrupt:
         pass
     return EXIT_OK
@@ -363,14 +422,15 @@ def cmd_print(args, data: DataDir) -> int:
     from app.pos import printing
     from app.pos.session import Session
 
+    pdf_path = outpaths.output_file(args.pdf, f"{args.key}.pdf", force=args.force) if args.pdf else None
     session = Session(data)
     if args.a4 and not args.pdf:
         raise ValidationError("--a4 va con --pdf FILE: el RIDE / KuDE en A4 se escribe como PDF", field="--a4")
     if args.pdf:
         pdf = (printing.a4_pdf(session, args.key) if args.a4
                else printing.ticket_pdf(session, args.key, width_mm=args.width))
-        Path(args.pdf).write_bytes(pdf)
-        print(f"Escrito {args.pdf} ({len(pdf)} bytes)")
+        outpaths.write_file(pdf_path, pdf)
+        print(f"Escrito {pdf_path} ({len(pdf)} bytes)")
         return EXIT_OK
     printing.print_ticket(session, args.key, printer=args.printer)
     print("Ticket enviado a la impresora.")
@@ -380,6 +440,8 @@ def cmd_print(args, data: DataDir) -> int:
 def cmd_demo(args, data: DataDir) -> int:
     from app.pos.demo import run_demo
 
+    if args.out:  # before any sale: a bad --out must not waste a whole demo
+        outpaths.output_folder(args.out)
     if args.headless:
         return run_demo(data, country=args.country, sales=args.sales, out=args.out,
                         headless=True, timeout=args.timeout)
@@ -407,53 +469,42 @@ def _open_window(data: DataDir, *, demo: bool) -> int:
 def cmd_screenshots(args, data: DataDir) -> int:
     from app.ui.screenshots import render_all
 
-    paths = render_all(Path(args.out), data.root)
+    out = outpaths.output_folder(args.out)
+    if outpaths.existing_files(out, "*.png") and not args.force:
+        raise OutputPathError(f"La carpeta {out} ya tiene capturas PNG: use --force para reemplazarlas.")
+    paths = render_all(out, data.root)
     for p in paths or []:
         print(p)
     return EXIT_OK
 
 
-def _sifen_client(args, data: DataDir, stack: ExitStack):
-    """A SIFEN client for the data folder's company, with short timeouts (online-only commands)."""
+def _online_query(args, data: DataDir, name: str) -> int:
+    """An online question to the company's authority (`ruc`, `consulta`), from its transport facet."""
     from app.core.errors import ConfigurationError
     from app.pos.session import Session
-    from app.sync.py import make_client
 
     session = Session(data)
-    if session.company.country != "PY":
-        raise ConfigurationError("Este comando es solo para empresas de Paraguay (SIFEN)")
-    client = make_client(session, stack)
-    client.timeout = (min(3.0, args.timeout), args.timeout)
-    return client
-
-
-def cmd_ruc(args, data: DataDir) -> int:
-    with ExitStack() as stack:
-        res = _sifen_client(args, data, stack).query_ruc(args.ruc)
-    out = {"ok": res.code == "0502", "codigo": res.code, "mensaje": res.message, "ruc": res.ruc,
-           "razon_social": res.name, "estado": res.state, "facturador_electronico": res.electronic_invoicing}
-    if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-    else:
-        print(f"{res.code} {res.message}")
-        if res.ruc:
-            print(f"RUC {res.ruc}: {res.name} ({res.state}); facturador electrónico: "
-                  f"{'sí' if res.electronic_invoicing else 'no'}")
+    country = registry.country(session.company.country)
+    query = next((q for q in country.transport().online_queries if q.name == name), None)
+    if query is None:
+        others = [f"{c.name} ({c.authority})" for c in registry.all_countries()
+                  if any(q.name == name for q in c.transport().online_queries)]
+        raise ConfigurationError(f"Este comando es solo para empresas de {', '.join(others) or 'otro país'}")
+    out = query.run(session, getattr(args, query.argument), args.timeout)
+    print(json.dumps(out, ensure_ascii=False, indent=2) if args.json else query.text(out))
     return EXIT_OK if out["ok"] else EXIT_FAILED
 
 
+def cmd_ruc(args, data: DataDir) -> int:
+    return _online_query(args, data, "ruc")
+
+
 def cmd_consulta(args, data: DataDir) -> int:
-    with ExitStack() as stack:
-        res = _sifen_client(args, data, stack).query_de(args.cdc.replace(" ", ""))
-    out = {"ok": res.found, "codigo": res.code, "mensaje": res.message, "protocolo": res.protocol}
-    if args.json:
-        print(json.dumps(out, ensure_ascii=False, indent=2))
-    else:
-        print(f"{res.code} {res.message}" + (f" (protocolo {res.protocol})" if res.protocol else ""))
-    return EXIT_OK if res.found else EXIT_FAILED
+    return _online_query(args, data, "consulta")
 
 
 _COMMANDS = {"issue": cmd_issue, "export": cmd_export, "documents": cmd_documents, "sync": cmd_sync,
              "sandbox": cmd_sandbox, "verify": cmd_verify, "demo": cmd_demo, "print": cmd_print,
              "gui": cmd_gui, "screenshots": cmd_screenshots}
-_COMMANDS.update({"ruc": cmd_ruc, "consulta": cmd_consulta})  # Paraguay online queries
+_COMMANDS.update({"ruc": cmd_ruc, "consulta": cmd_consulta})  # online queries (transport facets)
+_COMMANDS.update({"backup": cmd_backup, "restore": cmd_restore})

@@ -39,11 +39,37 @@ class DataDir:
     def cert_path(self, ruc: str) -> Path:
         return self.certs / f"{ruc}.p12"
 
+    @property
+    def backups(self) -> Path:
+        return self.root / "backups"
+
     def ensure(self) -> "DataDir":
+        """Creates the folder and keeps it private to the user: folders 0700, files 0600 (the
+        database, its -wal/-shm, the certificate, logs, backups). On Windows `chmod` cannot say
+        this; the per-user data folder (%LOCALAPPDATA%) already inherits an ACL that gives access
+        only to the user, SYSTEM and Administrators, and we do not widen it."""
         for p in (self.root, self.certs, self.logs):
-            p.mkdir(parents=True, exist_ok=True)
-        try:  # the .p12 is encrypted, but keep the folder private anyway
-            os.chmod(self.certs, 0o700)
-        except OSError:
-            pass
+            p.mkdir(mode=0o700, parents=True, exist_ok=True)
+        private(self.root)
         return self
+
+
+def private(root: Path) -> None:
+    """chmod 0700 on `root` and its folders, 0600 on their files (POSIX; best effort: a file we
+    do not own or a read-only disk is left as it is)."""
+    if os.name != "posix":
+        return
+    folders = [root] + [p for p in root.iterdir() if p.is_dir() and not p.is_symlink()]
+    for folder in folders:
+        _chmod(folder, 0o700)
+        for f in folder.iterdir():
+            if f.is_file() and not f.is_symlink():
+                _chmod(f, 0o600)
+
+
+def _chmod(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError:
+        pass

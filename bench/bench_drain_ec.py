@@ -28,8 +28,9 @@ def main() -> None:
     from app.config import DataDir
     from app.pos import checkout
     from app.pos.demo import create_demo_company
-    from app.pos.demo_sales import demo_invoice
-    from app.pos.runtime import SANDBOX_URL_KEY, make_worker
+    from app.fiscal.ec.demo import demo_invoice
+    from app.fiscal.ec.transport import SANDBOX_URL_KEY
+    from app.pos.runtime import make_worker
     from app.store import documents, settings
     from app.store.db import transaction
 

@@ -2,7 +2,7 @@
 
   python bench/bench_drain_py.py [--n 10000]
 
-The sandbox runs in its own process (`python -m app.sandbox.sifen`), as SIFEN would be on
+The sandbox runs in its own process (`python -m app.fiscal.py.sandbox`), as SIFEN would be on
 another machine. The worker packs the backlog into lotes of ≤ 50 DEs (siRecepLoteDE), then
 polls each lote (siResultLoteDE); the poll intervals are set to 0 here (the real schedule is
 10 minutes) so the figure measures our side plus the sandbox's judging, not the waiting.
@@ -40,17 +40,17 @@ def main() -> None:
     from app.config import DataDir
     from app.pos import checkout
     from app.pos.demo import create_demo_company
-    from app.pos.demo_py import demo_py_sale
+    from app.fiscal.py.demo import demo_py_sale
     from app.pos.runtime import make_worker
     from app.store import documents, settings
     from app.store.db import transaction
-    from app.sync.py import SANDBOX_URL_KEY
+    from app.fiscal.py.transport import SANDBOX_URL_KEY
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-drain-py-"))
     session = create_demo_company(DataDir(tmp / "data"), "PY")
     company = session.company
     estabs = ",".join(e.code for e in company.establishments)
-    sandbox = subprocess.Popen([sys.executable, "-m", "app.sandbox.sifen", "--port", "0", "--accept",
+    sandbox = subprocess.Popen([sys.executable, "-m", "app.fiscal.py.sandbox", "--port", "0", "--accept",
                                 f"{company.ruc}:{company.timbrado}:{estabs}"],
                                cwd=ROOT, stdout=subprocess.PIPE, text=True)
     url = sandbox.stdout.readline().split()[-1]

@@ -22,7 +22,7 @@ from _common import memory_keyring, report
 def ten_line_body(company):
     from decimal import Decimal
 
-    from app.pos.demo_sales import BUYERS, PRODUCTS, invoice_body
+    from app.fiscal.ec.demo import BUYERS, PRODUCTS, invoice_body
 
     lines = [(PRODUCTS[i % len(PRODUCTS)], Decimal("2"), Decimal("0.05") if i % 4 == 0 else Decimal(0))
              for i in range(10)]

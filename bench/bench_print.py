@@ -13,11 +13,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.devices.escpos_render import render_escpos  # noqa: E402
-from app.devices.ticket import ticket_from_xml  # noqa: E402
 from app.devices.ticket_pdf import render_ticket_pdf  # noqa: E402
 from app.devices.ticket_png import render_ticket_png  # noqa: E402
 from app.fiscal.ec.ride import render_ride  # noqa: E402
 from app.fiscal.py.kude import render_kude  # noqa: E402
+from app.fiscal.ec.printables import FACET as EC_PRINTABLES  # noqa: E402
+from app.fiscal.py.printables import FACET as PY_PRINTABLES  # noqa: E402
+
+ticket_from_xml = EC_PRINTABLES.ticket
 
 PY_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "specs" / "py" / "samples" / "set-2019-v150" / "FE_v150_20190910.xml"
 
@@ -71,7 +74,7 @@ def main() -> None:
     if PY_SAMPLE.exists():
         py = PY_SAMPLE.read_bytes()
         results += [
-            ("PY KuDE ticket bytes 80 mm (native QR)", median_ms(lambda: render_escpos(ticket_from_xml(py, {}), 80, "TM-T20II", 2), runs), 10),
+            ("PY KuDE ticket bytes 80 mm (native QR)", median_ms(lambda: render_escpos(PY_PRINTABLES.ticket(py, {}), 80, "TM-T20II", 2), runs), 10),
             ("PY A4 KuDE PDF (SET FE sample)", median_ms(lambda: render_kude(py, {}), runs), 100),
         ]
     print(f"median of {runs} runs")

@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from app.fiscal.ec import xades  # noqa: E402
+from app.fiscal.ec.certificate import PROFILE  # noqa: E402
 from app.fiscal.signing import generate_test_p12, load_identity  # noqa: E402
 
 SAMPLE = ROOT.parent / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer" / "invoice" / "original.xml"
@@ -50,7 +51,7 @@ def main() -> None:
     runs = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     xml = ten_line_invoice()
     t0 = time.perf_counter()
-    identity = load_identity(generate_test_p12(ruc="1790012345001", holder="Bench", password="b"), "b")
+    identity = load_identity(generate_test_p12(ruc="1790012345001", holder="Bench", password="b", profile=PROFILE), "b")
     print(f"identity (generate + load, once per session): {(time.perf_counter() - t0) * 1000:.0f} ms")
     print(f"factura: {xml.count(b'<detalle>')} detalles, {len(xml)} bytes; {runs} runs, RSA-{identity.key.key_size}")
     for algorithm in ("sha1", "sha256"):

@@ -23,6 +23,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${names[@]}" >/dev/null
 fi
 
-python3 -m pip install -q -e '.[test]'
+. scripts/venv.sh
+python -m pip install -q -e '.[test]'
 export QT_QPA_PLATFORM=offscreen
-exec python3 -m pytest "$@"
+lint-imports --no-cache
+exec python -m pytest "$@"

@@ -12,7 +12,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORT = Path(__file__).resolve().parent / "support"
-SHARED = ROOT.parent / "shared"
 if str(SUPPORT) not in sys.path:
     sys.path.insert(0, str(SUPPORT))
 

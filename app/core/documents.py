@@ -43,6 +43,7 @@ class Draft:
     buyer_name: str
     model: Any  # the country's own document model
     warnings: list[str] = field(default_factory=list)
+    payments: list[tuple[str, Decimal]] = field(default_factory=list)  # (authority's method code, amount)
 
 
 @dataclass
@@ -63,3 +64,15 @@ class SignedDocument:
     buyer_id: str
     buyer_name: str
     xml: bytes
+
+
+# The kinds of document, named as the input APIs' paths name them (Dátil: /invoices/issue, …),
+# with a short Spanish name for lists. A country issues the subset its authority has.
+KINDS: dict[str, str] = {
+    "invoices": "factura",
+    "credit-notes": "nota crédito",
+    "debit-notes": "nota débito",
+    "retentions": "retención",
+    "waybills": "guía remisión",
+    "purchase-settlements": "liquidación",
+}

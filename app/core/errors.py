@@ -1,6 +1,7 @@
 """Errors that carry a Spanish message for people and a structure for programs."""
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass, field
 
 
@@ -70,6 +71,46 @@ class TransportError(MostradorError):
 
 class NotFoundError(MostradorError):
     code = "not_found"
+
+
+class OutputPathError(MostradorError):
+    """An output path (`--out`, `--pdf`) that cannot be used: an existing file without
+    --force, a file where a folder is expected, a folder that cannot be created."""
+
+    code = "output_path"
+
+
+class StorageError(MostradorError, sqlite3.OperationalError):
+    """The data cannot be written or read: disk full, read-only folder, database locked, an
+    input/output error. Nothing already stored is lost; retry once the cause is gone. Also an
+    `sqlite3.OperationalError`, so code that retries on a busy database keeps doing so."""
+
+    code = "storage"
+
+
+class StorageFullError(StorageError):
+    code = "storage_full"
+
+
+class StorageReadOnlyError(StorageError):
+    code = "storage_read_only"
+
+
+class StorageLockedError(StorageError):
+    code = "storage_locked"
+
+
+class CorruptDatabaseError(MostradorError, sqlite3.DatabaseError):
+    """The database file is damaged. Nothing is signed until it is restored from a backup
+    (`mostrador restore`)."""
+
+    code = "corrupt_database"
+
+
+class PinLockedError(MostradorError):
+    """Too many wrong PINs in a row: PIN checks are refused for a while."""
+
+    code = "pin_locked"
 
 
 @dataclass

@@ -63,3 +63,35 @@ def check_transition(old: str, new: str) -> DocumentStatus:
     if not can_move(old, new):
         raise IllegalTransition(f"Un documento en estado '{old}' no puede pasar a '{new}'")
     return parse(new)
+
+
+class EventStatus(StrEnum):
+    """An event sent to the authority about a document (SIFEN cancelación, inutilización,
+    nominación, receptor events): queued signed, then registered or rejected for good."""
+
+    SIGNED = "signed"
+    REGISTERED = "registered"
+    REJECTED = "rejected"
+
+
+EVENT_TRANSITIONS: dict[EventStatus, frozenset[EventStatus]] = {
+    EventStatus.SIGNED: frozenset({EventStatus.REGISTERED, EventStatus.REJECTED}),
+    EventStatus.REGISTERED: frozenset(),
+    EventStatus.REJECTED: frozenset(),
+}
+
+
+def sql_list(statuses) -> str:
+    """`'signed', 'sent'`: a literal SQL list of statuses for an IN (…) clause, spelled from the enum."""
+    return ", ".join(f"'{s.value}'" for s in sorted(statuses, key=lambda s: s.value))
+
+
+# How people read a status (Spanish): a short word for lists, a phrase for a single document.
+SHORT_ES: dict[DocumentStatus, str] = {
+    SIGNED: "pendiente", SENT: "enviado", AUTHORIZED: "autorizado", REJECTED: "rechazado",
+    CANCELLED: "anulado",
+}
+PHRASE_ES: dict[DocumentStatus, str] = {
+    SIGNED: "firmado, pendiente de envío", SENT: "enviado, esperando autorización",
+    AUTHORIZED: "AUTORIZADO", REJECTED: "rechazado", CANCELLED: "anulado",
+}

@@ -1,10 +1,12 @@
 """The shift's X (partial) / Z (closing) report for the ticket printer.
 
-Takes a plain dict of figures (the shift model lives elsewhere); every key is optional:
+Takes a plain dict of figures (the shift model lives elsewhere) and the currency's format (the
+country's `till().money`: `amount(value)` -> '1234.50' / '1.234.500', `symbol` '$' / 'Gs.');
+every key of the figures is optional:
 
-    {"kind": "X" | "Z", "number": "12", "company": "...", "ruc": "...",
+    {"kind": "X" | "Z", "number": "12", "company": "...", "ruc": "...", "country": "<code>",
      "establishment": "001", "point": "001", "cashier": "Ana",
-     "opened_at": "...", "closed_at": "...", "printed_at": "...", "currency": "USD" | "PYG",
+     "opened_at": "...", "closed_at": "...", "printed_at": "...",
      "documents": [{"type", "count", "first", "last", "total"}],
      "taxes": [{"label", "base", "tax"}],
      "payments": [{"method", "amount", "count"?}],
@@ -28,24 +30,20 @@ CASH_LABELS = (
 )
 
 
-def _amount(value, currency: str) -> str:
+def _amount(value, money) -> str:
     try:
         d = Decimal(str(value if value not in (None, "") else "0"))
     except InvalidOperation:
         raise ValueError(f"Cifra inválida en el reporte de turno: '{value}'") from None
-    if currency == "PYG":
-        return f"{d:,.0f}".replace(",", ".")
-    return f"{d:.2f}"
+    return money.amount(d)
 
 
-def shift_report_ticket(figures: dict) -> Ticket:
+def shift_report_ticket(figures: dict, money) -> Ticket:
     kind = str(figures.get("kind", "X")).upper()
     if kind not in ("X", "Z"):
         raise ValueError("El reporte de turno debe ser X o Z.")
-    cur = figures.get("currency", "USD")
-    sym = "Gs." if cur == "PYG" else "$"
     title = "INFORME X - PARCIAL" if kind == "X" else "INFORME Z - CIERRE DE CAJA"
-    t = Ticket(figures.get("country", "EC"), title, str(figures.get("number", "")))
+    t = Ticket(figures.get("country", ""), title, str(figures.get("number", "")))
     if figures.get("company"):
         t.add(Text(str(figures["company"]), "center", bold=True))
     if figures.get("ruc"):
@@ -64,34 +62,34 @@ def shift_report_ticket(figures: dict) -> Ticket:
     if docs:
         t.add(Rule(), Text("DOCUMENTOS EMITIDOS", bold=True))
         for d in docs:
-            t.add(Pair(f"{d.get('type', '')} ({d.get('count', 0)})", _amount(d.get("total"), cur)))
+            t.add(Pair(f"{d.get('type', '')} ({d.get('count', 0)})", _amount(d.get("total"), money)))
             if d.get("first") or d.get("last"):
                 t.add(Text(f"  del {d.get('first', '')} al {d.get('last', '')}"))
     taxes = figures.get("taxes") or []
     if taxes:
         t.add(Rule(), Text("IMPUESTOS", bold=True))
         for tx in taxes:
-            t.add(Pair(f"Base {tx.get('label', '')}", _amount(tx.get("base"), cur)))
+            t.add(Pair(f"Base {tx.get('label', '')}", _amount(tx.get("base"), money)))
             if tx.get("tax") not in (None, ""):
-                t.add(Pair(f"  {tx.get('label', '')}", _amount(tx.get("tax"), cur)))
+                t.add(Pair(f"  {tx.get('label', '')}", _amount(tx.get("tax"), money)))
     pays = figures.get("payments") or []
     if pays:
         t.add(Rule(), Text("FORMAS DE PAGO", bold=True))
         total = Decimal("0")
         for p in pays:
             count = f" ({p['count']})" if p.get("count") is not None else ""
-            t.add(Pair(f"{p.get('method', '')}{count}", _amount(p.get("amount"), cur)))
+            t.add(Pair(f"{p.get('method', '')}{count}", _amount(p.get("amount"), money)))
             total += Decimal(str(p.get("amount") or "0"))
-        t.add(Pair(f"TOTAL COBRADO {sym}", _amount(total, cur), bold=True))
+        t.add(Pair(f"TOTAL COBRADO {money.symbol}", _amount(total, money), bold=True))
     cash = figures.get("cash") or {}
     if cash:
         t.add(Rule(), Text("ARQUEO DE CAJA", bold=True))
         for key, label in CASH_LABELS:
             if key in cash:
-                t.add(Pair(label, _amount(cash[key], cur), bold=key == "difference"))
+                t.add(Pair(label, _amount(cash[key], money), bold=key == "difference"))
     voided = figures.get("voided") or {}
     if voided:
-        t.add(Pair(f"Anulaciones ({voided.get('count', 0)})", _amount(voided.get("total"), cur)))
+        t.add(Pair(f"Anulaciones ({voided.get('count', 0)})", _amount(voided.get("total"), money)))
     if figures.get("notes"):
         t.add(Rule(), Text(str(figures["notes"])))
     if kind == "Z":

@@ -1,14 +1,12 @@
 """The ticket layout model: one list of width-independent elements per document.
 
-Built from the stored signed XML (never from screen state) by a country builder
-(ticket_ec, ticket_py) and rendered by escpos_render, ticket_pdf and ticket_png, so the
-thermal print, the PDF and the preview always say the same thing.
+Built from the stored signed XML (never from screen state) by the country's `printables`
+facet (`app.fiscal.base.Printables.ticket`) and rendered by escpos_render, ticket_pdf and
+ticket_png, so the thermal print, the PDF and the preview always say the same thing.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-from app.render.xmlread import local, parse_signed
 
 
 @dataclass(frozen=True)
@@ -65,7 +63,7 @@ Element = Text | Pair | Item | Rule | Code | Feed
 
 @dataclass
 class Ticket:
-    country: str  # 'EC' | 'PY'
+    country: str  # the issuer's country code
     title: str  # 'FACTURA' ...
     number: str  # '001-001-000000123'
     elements: list = field(default_factory=list)
@@ -78,21 +76,3 @@ class Ticket:
         self.elements.extend(elements)
         return self
 
-
-def ticket_from_xml(xml: bytes, extras: dict | None = None, company=None) -> Ticket:
-    """Builds the ticket of a signed document; the country is detected from the root element."""
-    extras = dict(extras or {})
-    root = parse_signed(xml)
-    name = local(root.tag)
-    if name in EC_ROOTS:
-        from app.devices.ticket_ec import build_ec_ticket
-
-        return build_ec_ticket(root, extras, company)
-    if name == "rDE" or root.find(".//{*}rDE") is not None:  # bare rDE or inside a SOAP envelope
-        from app.devices.ticket_py import build_py_ticket
-
-        return build_py_ticket(root, extras, company)
-    raise ValueError(f"No se reconoce el documento a imprimir (elemento raíz '{name}').")
-
-
-EC_ROOTS = {"factura", "notaCredito", "notaDebito", "guiaRemision", "comprobanteRetencion", "liquidacionCompra"}

@@ -1,9 +1,9 @@
 """Bag-level PKCS#12 reader and writer (RFC 7292), pure Python on `cryptography` primitives.
 
 Why: `cryptography.pkcs12.load_pkcs12` (OpenSSL `PKCS12_parse`) returns only the FIRST key.
-Banco Central del Ecuador files carry a 'Decryption Key' before the 'Signing Key', and renewed
-files carry old and new keys, so we must see every bag. The writer exists to build the
-BCE-style two-key test files (and legacy RC2/3DES ones) without shelling out to openssl.
+Some CAs issue files with a 'Decryption Key' before the 'Signing Key', and renewed files
+carry old and new keys, so we must see every bag. The writer exists to build such two-key
+test files (and legacy RC2/3DES ones) without shelling out to openssl.
 
 Supported: MAC with HMAC over the PKCS#12 KDF (SHA-1/224/256/384/512); shrouded key bags and
 encrypted SafeContents with PBES2 (PBKDF2 + AES-CBC / DES-EDE3-CBC) and PKCS#12 PBE

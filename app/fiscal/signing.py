@@ -1,5 +1,6 @@
 """The signing certificate: loading a PKCS#12, the facts we need from it, and its password
-in the OS keyring. Shared by Ecuador (XAdES-BES) and Paraguay (XMLDSig).
+in the OS keyring. Shared by every country's signer; where a country's CAs write the RUC is
+its `certificate` facet (a `CertificateProfile`).
 
 Load the .p12 once per session (its KDF costs tens of milliseconds) and keep the
 `SigningIdentity`; every derived value the signers need is cached on it.
@@ -9,10 +10,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
-import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -24,8 +26,8 @@ from app.core.errors import CertificateError, ConfigurationError
 from app.fiscal import pkcs12_bags
 from app.fiscal.pkcs12_bags import Bag, BadPassword, NotPkcs12, UnsupportedPkcs12
 
-# Where Ecuadorian CAs put the RUC: Security Data, Banco Central, Uanataca private arcs.
-EC_RUC_OIDS = ("1.3.6.1.4.1.37746.3.11", "1.3.6.1.4.1.37947.3.11", "1.3.6.1.4.1.47286.102.3.11")
+if TYPE_CHECKING:
+    from app.fiscal.base import CertificateProfile
 
 
 @dataclass(frozen=True)
@@ -137,7 +139,9 @@ def java_rfc2253(name: x509.Name) -> str:
     return ",".join(reversed(rdns))
 
 
-# --------------------------------------------------------------------------- RUC
+# --------------------------------------------------------------------------- certificate text
+# Generic readers for the country's `CertificateProfile` (app/fiscal/base.py), which knows
+# where its CAs write the RUC and how they spell it.
 
 def _ext_text(raw: bytes) -> str:
     """An extension value that CAs encode either as a DER string or as bare ASCII."""
@@ -153,59 +157,39 @@ def _ext_text(raw: bytes) -> str:
     return raw.decode("latin-1")
 
 
-def _ruc_from_text(text: str, allow_cedula: bool = True) -> str | None:
-    text = text.strip()
-    py = re.search(r"RUC\s*[:\-]?\s*(\d{3,8})\s*-\s*(\d)\b", text, re.I)
-    if py:  # Paraguay: 'RUC80069563-1'
-        return f"{py.group(1)}-{py.group(2)}"
-    ci = re.fullmatch(r"CI\s*[:\-]?\s*(\d{3,8})", text, re.I)
-    if ci:  # Paraguay natural person: the CI is the RUC base (its check digit is not stored)
-        return ci.group(1)
-    m13 = re.search(r"(?<!\d)(\d{13})(?!\d)", text)
-    if m13:  # Ecuador RUC
-        return m13.group(1)
-    m10 = re.search(r"(?<!\d)(\d{10})(?!\d)", text) if allow_cedula else None
-    if m10:  # Ecuador cédula: a natural person's RUC is the cédula followed by 001
-        return m10.group(1) + "001"
-    return None
+def extension_texts(cert: x509.Certificate, oids: Iterable[str]) -> list[str]:
+    """The values, as text, of the certificate's private extensions whose dotted OID is in
+    `oids`, in certificate order."""
+    wanted = set(oids)
+    return [_ext_text(ext.value.value) for ext in cert.extensions
+            if ext.oid.dotted_string in wanted and isinstance(ext.value, x509.UnrecognizedExtension)]
 
 
-def find_ruc(cert: x509.Certificate) -> str | None:
-    """The taxpayer number the CA wrote in the certificate, or None."""
-    for ext in cert.extensions:
-        if ext.oid.dotted_string in EC_RUC_OIDS and isinstance(ext.value, x509.UnrecognizedExtension):
-            ruc = _ruc_from_text(_ext_text(ext.value.value))
-            if ruc:
-                return ruc
-    subject = cert.subject
-    likely = [a for a in subject if a.oid.dotted_string in EC_RUC_OIDS]
-    likely += subject.get_attributes_for_oid(NameOID.SERIAL_NUMBER)
-    likely += subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    rest = [a for a in subject if a not in likely]
-    # elsewhere in the subject only a full 13-digit RUC counts (a 10-digit number may be a phone)
-    for attrs, allow_cedula in ((likely, True), (rest, False)):
-        for attr in attrs:
-            if isinstance(attr.value, str):
-                ruc = _ruc_from_text(attr.value, allow_cedula)
-                if ruc:
-                    return ruc
-    return None
+def subject_texts(cert: x509.Certificate, oids: Iterable[str] | None = None, *,
+                  exclude: Iterable[str] = ()) -> list[str]:
+    """The string values of the subject's attributes, in subject order: those whose dotted OID
+    is in `oids` (every one when None) and not in `exclude`."""
+    wanted = None if oids is None else set(oids)
+    skip = set(exclude)
+    return [a.value for a in cert.subject
+            if (wanted is None or a.oid.dotted_string in wanted) and a.oid.dotted_string not in skip
+            and isinstance(a.value, str)]
 
 
-def _ruc_matches(found: str | None, expected: str) -> bool:
-    if found is None:
-        return False
-    expected = expected.strip()
-    if found == expected:
-        return True
-    # Paraguay: compare the base number when one side carries the check digit
-    return found.split("-")[0] == expected.split("-")[0] and ("-" in found or "-" in expected)
+def _test_name(ruc: str, holder: str, email: str | None, profile: CertificateProfile
+              ) -> tuple[x509.Name, list[x509.ExtensionType]]:
+    """The subject and extra extensions of a throwaway certificate, as `profile` lays them out."""
+    attrs, extensions = profile.test_subject(ruc, holder)
+    attrs = list(attrs)
+    if email:
+        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
+    return x509.Name(attrs), list(extensions)
 
 
 # --------------------------------------------------------------------------- loading
 
 def _can_sign(cert: x509.Certificate) -> bool:
-    """SRI rejects non-signing certificates (error 39 'no es del tipo firma digital')."""
+    """Authorities reject non-signing certificates (e.g. error 39 'no es del tipo firma digital')."""
     try:
         usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
     except x509.ExtensionNotFound:
@@ -277,10 +261,14 @@ def _chain_for(cert: x509.Certificate, others: list[x509.Certificate]) -> tuple[
     return tuple(chain)
 
 
-def load_identity(p12: bytes, password: str, *, now: datetime | None = None,
-                  expected_ruc: str | None = None) -> SigningIdentity:
+def load_identity(p12: bytes, password: str, *, profile: CertificateProfile | None = None,
+                  expected_ruc: str | None = None, now: datetime | None = None) -> SigningIdentity:
     """Picks, among every key in the file, the one whose certificate can sign and is valid
-    `now` (the newest when several are). Raises CertificateError with a Spanish message."""
+    `now` (the newest when several are). Raises CertificateError with a Spanish message.
+    `profile` (the country's `certificate` facet) finds the certificate's RUC (else `ruc` is
+    None) and, with `expected_ruc`, refuses a certificate of another RUC."""
+    if expected_ruc is not None and profile is None:
+        raise ValueError("expected_ruc needs the country's certificate profile")
     now = _aware(now)
     if not isinstance(p12, (bytes, bytearray)) or not p12:
         raise CertificateError("El archivo no es un certificado PKCS#12 (.p12 / .pfx) válido")
@@ -302,10 +290,11 @@ def load_identity(p12: bytes, password: str, *, now: datetime | None = None,
         raise CertificateError(f"El certificado de firma venció el {_fmt_date(last)}")
     key, cert = max(valid, key=lambda kc: kc[1].not_valid_after_utc)
     identity = SigningIdentity(
-        key=key, cert=cert, chain=_chain_for(cert, certs), holder=_holder(cert), ruc=find_ruc(cert),
+        key=key, cert=cert, chain=_chain_for(cert, certs), holder=_holder(cert),
+        ruc=profile.ruc_of(cert) if profile is not None else None,
         not_before=cert.not_valid_before_utc, not_after=cert.not_valid_after_utc,
         serial=cert.serial_number, issuer_rfc4514=java_rfc2253(cert.issuer))
-    if expected_ruc is not None and not _ruc_matches(identity.ruc, expected_ruc):
+    if expected_ruc is not None and not profile.ruc_matches(identity.ruc, expected_ruc):
         if identity.ruc is None:
             raise CertificateError(f"El certificado no indica ningún RUC; se esperaba el RUC {expected_ruc}")
         raise CertificateError(f"El certificado pertenece al RUC {identity.ruc}, no a {expected_ruc}")
@@ -333,31 +322,17 @@ def _usage(signing: bool) -> x509.KeyUsage:
                          encipher_only=False, decipher_only=False)
 
 
-def generate_test_p12(*, ruc: str, holder: str, password: str, country: str = "EC", days_valid: int = 365,
-                      not_before: datetime | None = None, key_usage_signing: bool = True,
-                      extra_decryption_key: bool = False, legacy: bool = False,
-                      email: str | None = None) -> bytes:
+def generate_test_p12(*, ruc: str, holder: str, password: str, profile: CertificateProfile,
+                      days_valid: int = 365, not_before: datetime | None = None,
+                      key_usage_signing: bool = True, extra_decryption_key: bool = False,
+                      legacy: bool = False, email: str | None = None) -> bytes:
     """A self-signed throw-away certificate (RSA-2048) for demo mode and tests, carrying the
-    RUC where the country's CAs put it. extra_decryption_key=True builds a Banco Central-style
-    file: a 'Decryption Key' bag (keyEncipherment only) before the 'Signing Key' bag.
-    legacy=True encrypts like `openssl pkcs12 -legacy` (RC2-40 certificates, 3DES keys)."""
+    RUC where the country's CAs put it (`profile.test_subject`). extra_decryption_key=True
+    builds a two-key file as some CAs issue: a 'Decryption Key' bag (keyEncipherment only)
+    before the 'Signing Key' bag. legacy=True encrypts like `openssl pkcs12 -legacy` (RC2-40
+    certificates, 3DES keys)."""
     not_before = not_before or (datetime.now(timezone.utc) - timedelta(hours=1))
-    attrs = [x509.NameAttribute(NameOID.COUNTRY_NAME, country)]
-    extra_ext: list[x509.ExtensionType] = []
-    if country == "PY":
-        digits = ruc.replace("-", "")
-        serial = f"RUC{ruc}" if "-" in ruc else f"RUC{digits[:-1]}-{digits[-1]}"
-        attrs += [x509.NameAttribute(NameOID.ORGANIZATION_NAME, holder),
-                  x509.NameAttribute(NameOID.SERIAL_NUMBER, serial)]
-    else:  # Ecuador: RUC in serialNumber and in the Banco Central private extension
-        attrs += [x509.NameAttribute(NameOID.ORGANIZATION_NAME, holder),
-                  x509.NameAttribute(NameOID.SERIAL_NUMBER, ruc)]
-        extra_ext.append(x509.UnrecognizedExtension(
-            x509.ObjectIdentifier(EC_RUC_OIDS[1]), pkcs12_bags.tlv(0x0C, ruc.encode("utf-8"))))
-    attrs.append(x509.NameAttribute(NameOID.COMMON_NAME, holder))
-    if email:
-        attrs.append(x509.NameAttribute(NameOID.EMAIL_ADDRESS, email))
-    subject = x509.Name(attrs)
+    subject, extra_ext = _test_name(ruc, holder, email, profile)
 
     def pair(signing: bool, name: str, key_id: bytes) -> tuple[Bag, Bag]:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -14,9 +14,19 @@ from decimal import Decimal
 
 from app.core.errors import FieldError, NotFoundError, ValidationError
 from app.core.money import ZERO, to_decimal
-from app.pos.cart import (DEFAULT_TAX_CATEGORY, TAX_CATEGORIES, categories_for, detect_id_type,
-                          detect_id_type_for, identification_errors_for)
+from app.pos.cart import TAX_CATEGORIES, rules_for, rules_for_id_type
 from app.store.db import transaction
+
+
+def _country(conn: sqlite3.Connection) -> str:
+    """The company's country code ('' before setup: the first registered country)."""
+    from app.core.errors import ConfigurationError
+    from app.store import settings
+
+    try:
+        return settings.load_company(conn).country
+    except ConfigurationError:
+        return ""
 
 
 def _now() -> str:
@@ -30,7 +40,7 @@ class Product:
     code: str
     name: str
     price: Decimal
-    tax_category: str = "4"
+    tax_category: str = ""  # a TaxCategory.code of the country's till rules
     price_includes_tax: bool = True
     barcode: str = ""
     active: bool = True
@@ -152,11 +162,12 @@ def _customer(row: sqlite3.Row) -> Customer:
 
 
 def customer_errors(c: Customer) -> list[FieldError]:
-    errors = [FieldError("identification", m)
-              for m in identification_errors_for("PY" if c.id_type.startswith("PY-") else "EC", c.id_type,
-                                                 c.identification)]
-    if c.id_type in ("07", "PY-INN"):
-        errors.append(FieldError("id_type", "Consumidor final no se registra como cliente"))
+    rules = rules_for_id_type(c.id_type)
+    if rules is None:
+        return [FieldError("id_type", f"Tipo de identificación desconocido: {c.id_type}")]
+    errors = [FieldError("identification", m) for m in rules.identification_errors(c.id_type, c.identification)]
+    if c.id_type == rules.anonymous_buyer.id_type:
+        errors.append(FieldError("id_type", f"{rules.anonymous_label} no se registra como cliente"))
     if not c.name.strip():
         errors.append(FieldError("name", "El nombre o razón social es obligatorio"))
     if c.email and ("@" not in c.email or " " in c.email.strip()):
@@ -166,7 +177,7 @@ def customer_errors(c: Customer) -> list[FieldError]:
 
 def save_customer(conn: sqlite3.Connection, c: Customer) -> Customer:
     c.identification, c.name = c.identification.strip(), c.name.strip()
-    c.id_type = c.id_type or detect_id_type(c.identification)
+    c.id_type = c.id_type or rules_for(_country(conn)).detect_id_type(c.identification)
     errors = customer_errors(c)
     if errors:
         raise ValidationError(errors)
@@ -269,7 +280,8 @@ def _flag(value: str | None, default: bool, name: str, errors: list[str]) -> boo
     return default
 
 
-def preview_products_csv(text: str, country: str = "EC") -> CsvPreview:
+def preview_products_csv(text: str, country: str = "") -> CsvPreview:
+    rules = rules_for(country)
     reader = _reader(text, ("codigo", "nombre", "precio"))
     rows, seen = [], set()
     for row in reader:
@@ -281,15 +293,15 @@ def preview_products_csv(text: str, country: str = "EC") -> CsvPreview:
         except ValueError as exc:
             errors.append(str(exc))
             price = ZERO
-        p = Product(get("codigo"), get("nombre"), price, get("categoria_iva") or DEFAULT_TAX_CATEGORY[country],
+        p = Product(get("codigo"), get("nombre"), price, get("categoria_iva") or rules.default_tax_category,
                     _flag(row.get("precio_incluye_iva"), True, "precio_incluye_iva", errors),
                     get("codigo_barras"), _flag(row.get("activo"), True, "activo", errors))
         errors += [e.message for e in product_errors(p)]
-        if p.tax_category in TAX_CATEGORIES and TAX_CATEGORIES[p.tax_category].country != country:
+        if p.tax_category in TAX_CATEGORIES and p.tax_category not in rules.tax_categories:
             errors.append(f"categoria_iva {p.tax_category} no es de este país "
-                          f"(use {', '.join(categories_for(country))})")
-        if country == "PY" and price != price.to_integral_value():
-            errors.append("En guaraníes el precio no lleva decimales")
+                          f"(use {', '.join(rules.tax_categories)})")
+        if rules.money.places == 0 and price != price.to_integral_value():
+            errors.append(f"En {rules.money.plural} el precio no lleva decimales")
         if p.code and p.code in seen:
             errors.append(f"El código {p.code} está repetido en el archivo")
         seen.add(p.code)
@@ -315,14 +327,15 @@ def export_products_csv(conn: sqlite3.Connection) -> str:
     return out.getvalue()
 
 
-def preview_customers_csv(text: str, country: str = "EC") -> CsvPreview:
+def preview_customers_csv(text: str, country: str = "") -> CsvPreview:
+    rules = rules_for(country)
     reader = _reader(text, ("identificacion", "nombre"))
     rows, seen = [], set()
     for row in reader:
         errors: list[str] = []
         get = lambda k: (row.get(k) or "").strip()  # noqa: E731
         ident = get("identificacion")
-        c = Customer(ident, get("nombre"), get("tipo_identificacion") or detect_id_type_for(country, ident),
+        c = Customer(ident, get("nombre"), get("tipo_identificacion") or rules.detect_id_type(ident),
                      get("email"), get("telefono"), get("direccion"),
                      _flag(row.get("activo"), True, "activo", errors))
         errors += [e.message for e in customer_errors(c)]
@@ -352,54 +365,14 @@ def export_customers_csv(conn: sqlite3.Connection) -> str:
 
 # ----------------------------------------------------------------------------------- demo data
 
-DEMO_PRODUCTS = (
-    ("ARROZ1", "7861001234561", "Arroz Gustadina 1 kg", "1.35", "0"),
-    ("AZUCAR1", "7861001234578", "Azúcar San Carlos 1 kg", "1.20", "0"),
-    ("LECHE1", "7861001234585", "Leche entera Vita 1 L", "1.05", "0"),
-    ("ACEITE1", "7861001234592", "Aceite La Favorita 1 L", "3.15", "4"),
-    ("COLA3", "7861001234608", "Gaseosa cola 3 L", "2.75", "4"),
-    ("JABON", "7861001234615", "Jabón de tocador x3", "2.40", "4"),
-    ("ATUN", "7861001234622", "Atún Real 180 g", "1.85", "4"),
-    ("PAN", "7861001234639", "Pan de molde Supan", "2.30", "0"),
-    ("CEMENTO", "7861001234646", "Cemento Holcim 50 kg", "8.90", "5"),
-    ("RECARGA", "", "Recarga celular", "5.00", "6"),
-    ("DETERG", "7861001234653", "Detergente Deja 1 kg", "3.60", "4"),
-    ("CAFE", "7861001234660", "Café Minerva 200 g", "4.25", "4"),
-)
-
-DEMO_CUSTOMERS = (
-    ("05", "1710034065", "María Fernanda Andrade", "maria.andrade@example.com"),
-    ("04", "1790011674001", "Distribuidora Andina S.A.", "compras@andina.example.com"),
-    ("06", "AB123456", "John Smith", ""),
-)
-
-
-# Paraguay: (code, barcode, name, price in guaraníes with IVA, category)
-DEMO_PRODUCTS_PY = (
-    ("YERBA1", "7840001000011", "Yerba mate Pajarito 1 kg", "24500", "PY5"),
-    ("ACEITE9", "7840001000028", "Aceite de soja 900 ml", "15900", "PY10"),
-    ("HARINA1", "7840001000035", "Harina de trigo 1 kg", "6500", "PY5"),
-    ("COLA2", "7840001000042", "Gaseosa cola 2 L", "11000", "PY10"),
-    ("DETERG", "7840001000059", "Detergente Ñandutí 750 ml", "13750", "PY10"),
-    ("LIBRO", "7840001000066", "Libro escolar de lectura", "45000", "PYEX"),
-    ("MANDIOCA", "7840001000073", "Mandioca fresca (kg)", "4000", "PYEX"),
-    ("CARNE", "7840001000080", "Carne vacuna (kg)", "48000", "PY5"),
-    ("TV55", "7840001000097", "Televisor LED 55 pulgadas", "3650000", "PY10"),
-)
-DEMO_CUSTOMERS_PY = (
-    ("PY-RUC", "80033303-9", "Distribuidora Guaraní S.R.L.", "compras@guarani.example.com.py"),
-    ("PY-CI", "3456789", "María José Benítez Núñez", ""),
-)
-
-
-def seed_demo_catalog(conn: sqlite3.Connection, country: str = "EC") -> None:
-    """Fills an empty catalog with a small grocery assortment (demo mode, screenshots, tests)."""
+def seed_demo_catalog(conn: sqlite3.Connection, country: str = "") -> None:
+    """Fills an empty catalog with the country's small demo assortment (demo mode, screenshots,
+    tests): `TillRules.demo_products` and `demo_customers`. `country` defaults to the company's."""
     if conn.execute("SELECT COUNT(*) FROM products").fetchone()[0]:
         return
-    products, customers = ((DEMO_PRODUCTS_PY, DEMO_CUSTOMERS_PY) if country == "PY"
-                           else (DEMO_PRODUCTS, DEMO_CUSTOMERS))
-    apply_products(conn, [Product(c, n, Decimal(p), t, True, b) for c, b, n, p, t in products])
+    rules = rules_for(country or _country(conn))
+    apply_products(conn, [Product(c, n, Decimal(p), t, True, b) for c, b, n, p, t in rules.demo_products])
     # identification checks run on save; demo numbers are written directly
     with transaction(conn):
-        for t, i, n, e in customers:
+        for t, i, n, e in rules.demo_customers:
             _write_customer(conn, Customer(i, n, t, e))

@@ -7,12 +7,14 @@ back, the number included: no gap, no duplicate. Printing happens after, from th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from app.core.errors import ClockError
 from app.core.documents import Draft, SignedDocument
+from app.core.sale import Sale
 from app.pos.session import Session
 from app.store import documents, outbox, sequences
 from app.store.db import transaction
@@ -36,14 +38,22 @@ class IssueResult:
 def issue(session: Session, body: dict, kind: str = "invoices", *, source: str = "cli",
           payments: list[tuple[str, Decimal]] | None = None, tendered: Decimal | None = None,
           change: Decimal | None = None, cashier: str | None = None,
-          now: datetime | None = None, dialect: str | None = None) -> IssueResult:
-    """Validates `body` (the seed APIs' JSON), then numbers, signs and stores it atomically.
-    `dialect` forces the JSON format where an authority accepts several (PY: 'facturasend' |
-    'dtepy'); by default it is detected."""
-    extra = {"dialect": dialect} if dialect else {}
-    draft = session.backend.parse(body, kind, session.company, now=now, **extra)
+          now: datetime | None = None, options: Mapping[str, str] | None = None) -> IssueResult:
+    """Validates `body` (one of the country's input dialects: the seed APIs' JSON), then numbers,
+    signs and stores it atomically. `options` are hints the country's backend interprets (e.g.
+    `dialect` where it reads several JSON formats; by default it detects)."""
+    draft = session.backend.parse(body, kind, session.company, now=now, **{k: v for k, v in (options or {}).items() if v})
     return commit(session, draft, request=body, source=source, payments=payments,
                   tendered=tendered, change=change, cashier=cashier, now=now)
+
+
+def issue_sale(session: Session, sale: Sale, *, source: str = "pos", now: datetime | None = None) -> IssueResult:
+    """Issues the invoice of a till `Sale`: the country's backend builds it directly from the
+    sale (no vendor JSON), then it is numbered, signed and stored atomically. The stored request
+    is the sale itself (`Sale.as_dict()`)."""
+    draft = session.backend.draft_from_sale(sale, session.company, now=now)
+    return commit(session, draft, request=sale.as_dict(), source=source, tendered=sale.tendered,
+                  change=sale.change, cashier=sale.cashier or None, now=now)
 
 
 def commit(session: Session, draft: Draft, *, request: dict, source: str,
@@ -72,9 +82,8 @@ def commit(session: Session, draft: Draft, *, request: dict, source: str,
              cashier, json.dumps(request, ensure_ascii=False, default=str)),
         )
         sale_id = int(cur.lastrowid)
-        if payments is None:  # the request's own payments (authority codes), when the model has them
-            payments = [(p.forma_pago, p.total) for p in getattr(draft.model, "payments", None) or []
-                        if hasattr(p, "forma_pago")]
+        if payments is None:  # what the draft says was paid (authority codes)
+            payments = draft.payments
         for n, (method, amount) in enumerate(payments, start=1):
             conn.execute("INSERT INTO payments(sale_id, n, method, amount) VALUES (?,?,?,?)",
                          (sale_id, n, method, str(amount)))

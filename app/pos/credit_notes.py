@@ -1,5 +1,7 @@
-"""A credit note (nota de crédito) for part or all of an authorized invoice, as a Dátil
-/credit-notes/issue body built from the invoice's own request (what was actually sold)."""
+"""A credit note (nota de crédito) for part or all of an authorized invoice, from the till: what
+can still be returned of each line, the check of the chosen quantities, and the request the
+country's backend issues. What the invoice sold and whether it admits a credit note, and the
+request itself, come from the country's till rules (`TillRules.issued_lines`, `credit_note_*`)."""
 from __future__ import annotations
 
 import json
@@ -7,11 +9,12 @@ import sqlite3
 from dataclasses import dataclass
 from decimal import Decimal
 
+from app.core import status
 from app.core.errors import ValidationError
-from app.core.money import ZERO, round_half_up, to_decimal
+from app.core.money import ZERO, to_decimal
+from app.core.sale import IssuedLine
+from app.fiscal import registry
 from app.store import documents
-
-HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True)
@@ -21,13 +24,17 @@ class CreditableLine:
     description: str
     sold: Decimal
     already_credited: Decimal
-    unit_price: Decimal  # without tax
+    unit_price: Decimal  # as the invoice carries it
     tax_code: str
     rate: Decimal
 
     @property
     def available(self) -> Decimal:
         return self.sold - self.already_credited
+
+
+def _rules(country: str):
+    return registry.country(country).till()
 
 
 def _invoice(conn: sqlite3.Connection, document_id: int) -> tuple[sqlite3.Row, dict]:
@@ -37,99 +44,85 @@ def _invoice(conn: sqlite3.Connection, document_id: int) -> tuple[sqlite3.Row, d
     row = conn.execute("SELECT request_json FROM sales WHERE id=?", (doc["sale_id"],)).fetchone()
     if row is None:
         raise ValidationError("No se encuentra la venta original de esta factura", field="documento")
-    body = json.loads(row["request_json"])
-    if (body.get("comprador") or {}).get("tipo_identificacion") == "07":
-        raise ValidationError("Una factura a consumidor final no admite nota de crédito (norma del SRI)",
-                              field="comprador")
-    if doc["status"] != "authorized":
-        raise ValidationError("La factura debe estar autorizada por el SRI antes de emitir una nota de "
-                              "crédito", field="documento")
-    return doc, body
+    request = json.loads(row["request_json"])
+    problem = _rules(doc["country"]).credit_note_problem(doc, request)
+    if problem:
+        raise ValidationError(problem, field="documento")
+    return doc, request
 
 
-def _credited(conn: sqlite3.Connection, number: str) -> dict[int, Decimal]:
-    """Quantities already credited per item index by earlier credit notes of this invoice."""
+def _credited(conn: sqlite3.Connection, invoice: sqlite3.Row) -> dict[int, Decimal]:
+    """Quantities already credited per line index by earlier credit notes of this invoice."""
+    rules = _rules(invoice["country"])
     out: dict[int, Decimal] = {}
     for r in conn.execute(
             "SELECT s.request_json FROM sales s JOIN documents d ON d.sale_id = s.id "
-            "WHERE d.kind='credit-notes' AND d.version=1 AND d.status <> 'cancelled'"):
-        body = json.loads(r["request_json"])
-        if body.get("numero_documento_modificado") != number:
-            continue
-        for item in body.get("items", []):
-            idx = (item.get("detalles_adicionales") or {}).get("linea_factura")
-            if idx is not None:
-                out[int(idx)] = out.get(int(idx), ZERO) + to_decimal(item["cantidad"])
+            "WHERE d.kind='credit-notes' AND d.country=? AND d.version=1 AND d.status <> ?",
+            (invoice["country"], status.CANCELLED)):
+        for idx, qty in rules.credited_quantities(json.loads(r["request_json"]), invoice).items():
+            out[idx] = out.get(idx, ZERO) + qty
     return out
+
+
+def _lines(conn: sqlite3.Connection, doc: sqlite3.Row, request: dict) -> list[tuple[IssuedLine, Decimal]]:
+    """(invoice line, quantity already credited)."""
+    credited = _credited(conn, doc)
+    return [(ln, credited.get(ln.index, ZERO)) for ln in _rules(doc["country"]).issued_lines(request)]
 
 
 def creditable_lines(conn: sqlite3.Connection, document_id: int) -> list[CreditableLine]:
-    doc, body = _invoice(conn, document_id)
-    credited = _credited(conn, doc["number"])
+    doc, request = _invoice(conn, document_id)
+    return [CreditableLine(ln.index, ln.code, ln.name, ln.quantity, done, ln.unit_price, ln.tax_category, ln.rate)
+            for ln, done in _lines(conn, doc, request)]
+
+
+def chosen_lines(conn: sqlite3.Connection, document_id: int,
+                 quantities: dict[int, Decimal]) -> list[tuple[IssuedLine, Decimal]]:
+    """The invoice's lines with the quantity to return {line index: quantity}, each checked
+    against what is still available; zero quantities are left out. Raises ValidationError."""
+    doc, request = _invoice(conn, document_id)
+    lines = {ln.index: (ln, done) for ln, done in _lines(conn, doc, request)}
     out = []
-    for i, item in enumerate(body.get("items", [])):
-        tax = (item.get("impuestos") or [{}])[0]
-        out.append(CreditableLine(i, item.get("codigo_principal", ""), item.get("descripcion", ""),
-                                  to_decimal(item["cantidad"]), credited.get(i, ZERO),
-                                  to_decimal(item["precio_unitario"]), str(tax.get("codigo_porcentaje", "0")),
-                                  to_decimal(tax.get("tarifa", 0))))
-    return out
-
-
-def build_body(conn: sqlite3.Connection, document_id: int, quantities: dict[int, Decimal], reason: str) -> dict:
-    """The credit-note body for `quantities` {item index: quantity to return}."""
-    doc, invoice = _invoice(conn, document_id)
-    if not reason.strip():
-        raise ValidationError("Indique el motivo de la nota de crédito", field="motivo")
-    lines = {ln.index: ln for ln in creditable_lines(conn, document_id)}
-    items, by_tax = [], {}
     for idx, qty in sorted(quantities.items()):
         qty = to_decimal(qty)
         if qty == ZERO:
             continue
-        line = lines.get(idx)
-        if line is None:
+        if idx not in lines:
             raise ValidationError(f"La factura no tiene la línea {idx + 1}", field="items")
-        if qty < ZERO or qty > line.available:
-            raise ValidationError(f"{line.description}: se puede devolver como máximo {line.available}",
+        line, done = lines[idx]
+        available = line.quantity - done
+        if qty < ZERO or qty > available:
+            raise ValidationError(f"{line.name}: se puede devolver como máximo {available}",
                                   field=f"items[{idx}].cantidad")
-        original = invoice["items"][idx]
-        discount = round_half_up(to_decimal(original.get("descuento", 0)) * qty / line.sold, 2)
-        base = round_half_up(qty * line.unit_price - discount, 2)
-        value = round_half_up(base * line.rate / HUNDRED, 2)
-        items.append({
-            "cantidad": qty, "codigo_principal": line.code, "descripcion": line.description,
-            "precio_unitario": line.unit_price, "descuento": discount, "precio_total_sin_impuestos": base,
-            "impuestos": [{"codigo": "2", "codigo_porcentaje": line.tax_code, "tarifa": line.rate,
-                           "base_imponible": base, "valor": value}],
-            "detalles_adicionales": {"linea_factura": str(idx)},
-        })
-        b, v = by_tax.get(line.tax_code, (ZERO, ZERO))
-        by_tax[line.tax_code] = (b + base, v + value)
-    if not items:
+        out.append((line, qty))
+    if not out:
         raise ValidationError("Elija al menos una línea y una cantidad a devolver", field="items")
-    subtotal = sum((i["precio_total_sin_impuestos"] for i in items), ZERO)
-    tax = sum((v for _, v in by_tax.values()), ZERO)
-    return {
-        "ambiente": invoice.get("ambiente"),
-        "tipo_emision": 1,
-        "moneda": invoice.get("moneda", "USD"),
-        "emisor": invoice.get("emisor"),
-        "comprador": invoice.get("comprador"),
-        "fecha_emision_documento_modificado": doc["issued_at"],
-        "numero_documento_modificado": doc["number"],
-        "tipo_documento_modificado": "01",
-        "motivo": reason.strip(),
-        "items": items,
-        "totales": {
-            "total_sin_impuestos": subtotal,
-            "impuestos": [{"codigo": "2", "codigo_porcentaje": c, "base_imponible": b, "valor": v}
-                          for c, (b, v) in sorted(by_tax.items())],
-            "importe_total": subtotal + tax,
-        },
-    }
+    return out
 
 
-def total_of(body: dict) -> Decimal:
-    """What the credit note gives back."""
-    return body["totales"]["importe_total"]
+def build_body(conn: sqlite3.Connection, document_id: int, quantities: dict[int, Decimal], reason: str) -> dict:
+    """The country's credit-note request for `quantities` {line index: quantity to return}."""
+    doc, request = _invoice(conn, document_id)
+    if not reason.strip():
+        raise ValidationError("Indique el motivo de la nota de crédito", field="motivo")
+    returned = chosen_lines(conn, document_id, quantities)
+    return _rules(doc["country"]).credit_note_body(doc, request, returned, reason)
+
+
+def total_of(body: dict, country: str) -> Decimal:
+    """What the credit note gives back, to show before issuing."""
+    return _rules(country).credit_note_total(body)
+
+
+class CreditNotes:
+    """The credit notes of one country's till (what `till.credit_notes_for` gives the screens)."""
+
+    def __init__(self, country: str):
+        self.country = country
+
+    creditable_lines = staticmethod(creditable_lines)
+    chosen_lines = staticmethod(chosen_lines)
+    build_body = staticmethod(build_body)
+
+    def total_of(self, body: dict) -> Decimal:
+        return total_of(body, self.country)

@@ -1,7 +1,8 @@
-"""Printing a stored document: the ticket (ESC/POS or PDF) and the A4 RIDE / KuDE.
+"""Printing a stored document: the ticket (ESC/POS or PDF) and the A4 printable (RIDE, KuDE).
 
 Everything printed comes from the stored signed XML, plus what only the sale knows
-(payments, amount tendered, change). A print that is not the first one of that document is
+(payments, amount tendered, change); the document's country (`printables` facet) turns them
+into the ticket model and the A4 PDF. A print that is not the first one of that document is
 marked as a copy ("REIMPRESIÓN - COPIA") and never opens the cash drawer. A printer failure
 raises `PrinterError`; the document is already stored and can be reprinted.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import sqlite3
 
 from app.core.errors import ConfigurationError
+from app.fiscal import registry
 from app.pos.session import Session
 from app.store import documents, settings
 from app.store.db import transaction
@@ -62,12 +64,11 @@ def _note_print(conn: sqlite3.Connection, doc_id: int, what: str) -> None:
 
 def ticket(session: Session, key: str, *, copy: bool | None = None):
     """The ticket model of the document `key`; `copy` defaults to "printed before"."""
-    from app.devices.ticket import ticket_from_xml
-
     row = documents.by_key(session.conn, key)
     if copy is None:
         copy = times_printed(session.conn, row["id"]) > 0
-    return row, ticket_from_xml(bytes(row["xml"]), extras_for(session, row, copy=copy), session.company)
+    printables = registry.country(row["country"]).printables()
+    return row, printables.ticket(bytes(row["xml"]), extras_for(session, row, copy=copy), session.company)
 
 
 def printer_config(session: Session, name: str | None = None):
@@ -101,16 +102,10 @@ def ticket_pdf(session: Session, key: str, *, width_mm: int = 80, copy: bool | N
 
 
 def a4_pdf(session: Session, key: str, *, copy: bool = False) -> bytes:
-    """The A4 RIDE (Ecuador) or KuDE (Paraguay) of the stored document."""
+    """The A4 printable (RIDE, KuDE) of the stored document, as its country draws it."""
     row = documents.by_key(session.conn, key)
-    extras = extras_for(session, row, copy=copy)
-    if row["country"] == "EC":
-        from app.fiscal.ec.ride import render_ride
-
-        return render_ride(bytes(row["xml"]), extras, session.company)
-    from app.fiscal.py.kude import render_kude
-
-    return render_kude(bytes(row["xml"]), extras, session.company)
+    printables = registry.country(row["country"]).printables()
+    return printables.a4_pdf(bytes(row["xml"]), extras_for(session, row, copy=copy), session.company)
 
 
 def auto_printer(data_dir):
@@ -132,13 +127,15 @@ def shift_figures(session: Session, rep: dict) -> dict:
     """`shifts.ShiftReport.as_dict()` (or a stored Z) → the figures of the printed X/Z report."""
     s = rep["shift"]
     company = session.company
-    currency = "PYG" if company.country == "PY" else "USD"
-    cash = next((m for m in rep["methods"] if m["method"] in ("01", "1")), None)
+    till = registry.country(company.country).till()
+    cash_code = till.payment_methods[till.cash_method].authority_code
+    cash = next((m for m in rep["methods"] if m["method"] == cash_code), None)
     figures = {
         "kind": rep["kind"], "number": str(s["id"]), "company": company.razon_social, "ruc": company.ruc,
+        "country": company.country,
         "establishment": s["establishment"], "point": s["point"], "cashier": s["cashier"],
         "opened_at": _local_time(s["opened_at"]), "closed_at": _local_time(s.get("closed_at")),
-        "printed_at": _local_time(rep.get("generated_at")), "currency": currency,
+        "printed_at": _local_time(rep.get("generated_at")),
         "documents": [{"type": "Ventas", "count": rep["sales_count"], "total": rep["sales_total"]},
                       {"type": "Notas de crédito", "count": rep["credit_notes_count"],
                        "total": rep["credit_notes_total"]}],
@@ -159,4 +156,5 @@ def print_shift_report(session: Session, rep: dict, *, printer: str | None = Non
     from app.devices.printers import print_ticket as send
     from app.devices.shift_report import shift_report_ticket
 
-    send(printer_config(session, printer), shift_report_ticket(shift_figures(session, rep)))
+    money = registry.country(session.company.country).till().money
+    send(printer_config(session, printer), shift_report_ticket(shift_figures(session, rep), money))

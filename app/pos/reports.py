@@ -1,7 +1,8 @@
 """Sales reports: per day, per hour, per payment method, per tax rate, top products, CSV export.
 
-Everything is read from what was issued: the sale's request (the Dátil body kept in
-`sales.request_json`) joined to its document, leaving out cancelled documents.
+Everything is read from what was issued: the sale's request (`sales.request_json`: the till's
+`Sale` or an input dialect's body), read back by the country's till rules (`issued_lines`), joined
+to its document, leaving out cancelled documents.
 """
 from __future__ import annotations
 
@@ -14,14 +15,19 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from app.core.money import ZERO, to_decimal
-from app.pos.cart import TAX_CATEGORIES, payment_label
-
-COUNTRY_TZ = {"EC": "America/Guayaquil", "PY": "America/Asuncion"}
+from app.core import status as st
+from app.core.errors import ConfigurationError
+from app.core.money import ZERO
+from app.fiscal import registry
+from app.pos.cart import TAX_CATEGORIES, payment_label, rules_for
 
 
 def zone_for(country: str) -> tzinfo:
-    return ZoneInfo(COUNTRY_TZ.get(country, "UTC"))
+    """The time zone the country's authority dates documents in (UTC for an unknown country)."""
+    try:
+        return ZoneInfo(registry.country(country).timezone)
+    except ConfigurationError:
+        return ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -38,16 +44,17 @@ class _Sale:
     total: Decimal
     body: dict
     sale_id: int
+    country: str
 
 
 def _sales(conn: sqlite3.Connection, start: date, end: date, tz: tzinfo) -> list[_Sale]:
     lo = datetime.combine(start, time.min, tz).astimezone(timezone.utc)
     hi = datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
     rows = conn.execute(
-        "SELECT s.id, s.created_at, d.total, s.request_json FROM sales s JOIN documents d ON d.sale_id = s.id "
-        "WHERE d.kind='invoices' AND d.version=1 AND d.status <> 'cancelled' "
+        "SELECT s.id, s.created_at, s.country, d.total, s.request_json FROM sales s JOIN documents d ON d.sale_id = s.id "
+        "WHERE d.kind='invoices' AND d.version=1 AND d.status <> ? "
         "AND julianday(s.created_at) >= julianday(?) AND julianday(s.created_at) < julianday(?) ORDER BY s.id",
-        (lo.isoformat(), hi.isoformat())).fetchall()
+        (st.CANCELLED, lo.isoformat(), hi.isoformat())).fetchall()
     out = []
     for r in rows:
         try:
@@ -55,15 +62,16 @@ def _sales(conn: sqlite3.Connection, start: date, end: date, tz: tzinfo) -> list
         except ValueError:
             body = {}
         out.append(_Sale(datetime.fromisoformat(r["created_at"]).astimezone(tz), Decimal(r["total"]), body,
-                         r["id"]))
+                         r["id"], r["country"]))
     return out
 
 
-def _dec(value) -> Decimal:
+def _lines(s: _Sale):
+    """The sale's lines as its country's rules read them back ([] for an unreadable request)."""
     try:
-        return to_decimal(value)
-    except ValueError:
-        return ZERO
+        return rules_for(s.country).issued_lines(s.body)
+    except (ValueError, KeyError, TypeError, ArithmeticError, ConfigurationError):
+        return []
 
 
 def by_day(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
@@ -100,44 +108,21 @@ def by_payment(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
     return [Row(k, c, t) for k, (c, t) in sorted(acc.items(), key=lambda kv: -kv[1][1])]
 
 
-def _is_facturasend(body: dict) -> bool:
-    """A Paraguayan sale body (FacturaSend `de/create`): items priced with ivaTipo."""
-    items = body.get("items") or []
-    return bool(items) and isinstance(items[0], dict) and "ivaTipo" in items[0]
-
-
-def _py_rows(body: dict):
-    """(item dicts, their SIFEN amounts, group totals) of a FacturaSend body."""
-    from app.fiscal.py.totals import ItemInput, compute
-
-    items = [it for it in body.get("items", []) if isinstance(it, dict)]
-    inputs = [ItemInput(_dec(it.get("precioUnitario", 0)), _dec(it.get("cantidad", 0)), int(it.get("ivaTipo", 1)),
-                        _dec(it.get("ivaBase", 100)), int(it.get("iva", 10)), _dec(it.get("descuento", 0)))
-              for it in items]
-    rows, totals = compute(inputs, currency=body.get("moneda") or "PYG")
-    return items, rows, totals
-
-
 def by_tax(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
-    """Per IVA rate: number of sales, taxable base, tax value."""
+    """Per IVA rate: number of sales, taxable base, tax value (each sale's sums rounded to its currency)."""
     acc: dict[str, list] = {}
     for s in _sales(conn, start, end, tz):
-        if _is_facturasend(s.body):  # per rate: taxable base without IVA, and the IVA
-            _items, _rows, t = _py_rows(s.body)
-            for code, base, iva, present in (("PY10", t.base10, t.iva10, t.sub10), ("PY5", t.base5, t.iva5, t.sub5),
-                                             ("PYEX", t.sub_exe, ZERO, t.sub_exe)):
-                if present:
-                    a = acc.setdefault(code, [0, ZERO, ZERO])
-                    a[0] += 1
-                    a[1] += base
-                    a[2] += iva
-            continue
-        for t in s.body.get("totales", {}).get("impuestos", []):
-            code = str(t.get("codigo_porcentaje"))
+        money = rules_for(s.country).money
+        sums: dict[str, list] = {}
+        for ln in _lines(s):
+            g = sums.setdefault(ln.tax_category, [ZERO, ZERO])
+            g[0] += ln.base
+            g[1] += ln.tax
+        for code, (base, tax) in sums.items():
             a = acc.setdefault(code, [0, ZERO, ZERO])
             a[0] += 1
-            a[1] += _dec(t.get("base_imponible", 0))
-            a[2] += _dec(t.get("valor", 0))
+            a[1] += money.round(base)
+            a[2] += money.round(tax)
     label = lambda c: TAX_CATEGORIES[c].label if c in TAX_CATEGORIES else f"IVA código {c}"  # noqa: E731
     return [Row(label(k), c, b, v) for k, (c, b, v) in sorted(acc.items())]
 
@@ -146,29 +131,20 @@ def top_products(conn, start: date, end: date, tz: tzinfo, limit: int = 10) -> l
     """Best sellers by amount without tax; `extra` is the quantity sold."""
     acc: dict[str, list] = {}
     for s in _sales(conn, start, end, tz):
-        if _is_facturasend(s.body):
-            items, rows, _t = _py_rows(s.body)
-            for it, r in zip(items, rows):
-                key = f"{it.get('codigo', '')} {it.get('descripcion', '')}".strip()
-                a = acc.setdefault(key, [0, ZERO, ZERO])
-                a[0] += 1
-                a[1] += r.base if r.iva_type == 1 else r.total  # without IVA
-                a[2] += _dec(it.get("cantidad", 0))
-            continue
-        for it in s.body.get("items", []):
-            key = f"{it.get('codigo_principal', '')} {it.get('descripcion', '')}".strip()
+        for ln in _lines(s):
+            key = f"{ln.code} {ln.name}".strip()
             a = acc.setdefault(key, [0, ZERO, ZERO])
             a[0] += 1
-            a[1] += _dec(it.get("precio_total_sin_impuestos", 0))
-            a[2] += _dec(it.get("cantidad", 0))
+            a[1] += ln.base
+            a[2] += ln.quantity
     ranked = sorted(acc.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
     return [Row(k, c, t, q) for k, (c, t, q) in ranked]
 
 
 REPORTS = {
-    "day": ("Ventas por día", by_day, ("Día", "Ventas", "Total USD")),
-    "hour": ("Ventas por hora", by_hour, ("Hora", "Ventas", "Total USD")),
-    "payment": ("Por forma de pago", by_payment, ("Forma de pago", "Pagos", "Total USD")),
+    "day": ("Ventas por día", by_day, ("Día", "Ventas", "Total {currency}")),
+    "hour": ("Ventas por hora", by_hour, ("Hora", "Ventas", "Total {currency}")),
+    "payment": ("Por forma de pago", by_payment, ("Forma de pago", "Pagos", "Total {currency}")),
     "tax": ("Por tarifa de IVA", by_tax, ("Tarifa", "Ventas", "Base imponible", "IVA")),
     "top": ("Productos más vendidos", top_products, ("Producto", "Líneas", "Total sin IVA", "Cantidad")),
 }
@@ -177,10 +153,11 @@ REPORTS = {
 def header_for(kind: str, country: str) -> tuple[str, ...]:
     """The report's column names in the shop's currency."""
     _, _, header = REPORTS[kind]
-    return tuple(h.replace("USD", "Gs.") for h in header) if country == "PY" else header
+    unit = rules_for(country).money.unit
+    return tuple(h.format(currency=unit) for h in header)
 
 
-def to_csv(kind: str, rows: list[Row], country: str = "EC") -> str:
+def to_csv(kind: str, rows: list[Row], country: str = "") -> str:
     header = header_for(kind, country)
     out = io.StringIO()
     w = csv.writer(out)

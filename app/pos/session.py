@@ -12,12 +12,9 @@ from app.config import DataDir
 from app.core.company import Company
 from app.core.errors import CertificateError
 from app.fiscal import registry
+from app.pos.certificates import ensure_demo_certificate, p12_account
 from app.store import settings
 from app.store.db import connect
-
-
-def p12_account(ruc: str) -> str:
-    return f"p12:{ruc}"
 
 
 class Session:
@@ -38,10 +35,7 @@ class Session:
     def identity(self):
         from app.fiscal import signing
 
-        if self.company.extra.get("demo"):
-            from app.pos.demo import ensure_demo_certificate
-
-            ensure_demo_certificate(self)
+        ensure_demo_certificate(self)  # a demo company's throwaway one; a real company's is left alone
         path = self.data.cert_path(self.company.ruc)
         if not path.exists():
             raise CertificateError(
@@ -54,7 +48,8 @@ class Session:
                 "La contraseña del certificado no está en el llavero del sistema. "
                 "Vuelva a importar el certificado."
             )
-        return signing.load_identity(path.read_bytes(), password, expected_ruc=self.company.ruc)
+        return signing.load_identity(path.read_bytes(), password, expected_ruc=self.company.ruc,
+                                     profile=registry.country(self.company.country).certificate())
 
     def setting(self, key: str, default=None):
         return settings.get(self.conn, key, default)

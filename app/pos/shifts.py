@@ -14,36 +14,40 @@ from decimal import Decimal
 from app.core.errors import ValidationError
 from app.core.money import ZERO, round_half_up, to_decimal
 from app.pos import audit
-from app.pos.cart import payment_label
+from app.core import status as st
+from app.fiscal import registry
+from app.pos.cart import payment_label, rules_for
 from app.store.db import transaction
 
-CASH = "01"
-# the cash code of each authority (SRI formaPago 01, SIFEN iTiPago 1); a data folder holds one
-CASH_CODES = {"EC": CASH, "PY": "1"}
 
 
 def _country(conn: sqlite3.Connection) -> str:
+    """The company's country code ('' before setup: the first registered country)."""
     from app.core.errors import ConfigurationError
     from app.store import settings
 
     try:
         return settings.load_company(conn).country
     except ConfigurationError:
-        return "EC"
+        return ""
 
 
-def is_cash(code: str) -> bool:
-    return code in CASH_CODES.values()
-# USD notes and coins, as a cashier counts them
-DENOMINATIONS = tuple(Decimal(d) for d in ("100", "50", "20", "10", "5", "2", "1", "0.50", "0.25",
-                                           "0.10", "0.05", "0.01"))
-# guaraní notes and coins
-DENOMINATIONS_PY = tuple(Decimal(d) for d in ("100000", "50000", "20000", "10000", "5000", "2000", "1000",
-                                              "500", "100", "50"))
+def cash_code(country: str) -> str:
+    """The authority's code of cash payments (what the payments table stores)."""
+    rules = rules_for(country)
+    return rules.payment_methods[rules.cash_method].authority_code
+
+
+def is_cash(code: str, country: str = "") -> bool:
+    """Whether a stored payment code is cash (of `country`; of any registered country when not given)."""
+    if country:
+        return code == cash_code(country)
+    return code in {cash_code(c) for c in registry.codes()}
 
 
 def denominations_for(country: str) -> tuple[Decimal, ...]:
-    return DENOMINATIONS_PY if country == "PY" else DENOMINATIONS
+    """The notes and coins a cash count of `country` offers."""
+    return tuple(rules_for(country).denominations)
 
 
 @dataclass(frozen=True)
@@ -64,7 +68,7 @@ class Shift:
 
 @dataclass
 class MethodLine:
-    method: str  # SRI formaPago code
+    method: str  # the authority's payment code
     label: str
     expected: Decimal
     counted: Decimal | None = None
@@ -91,10 +95,12 @@ class ShiftReport:
     rejected_documents: int
     generated_at: str
     denominations: dict[str, int] = field(default_factory=dict)
+    cash_code: str = ""  # the authority's code of cash among `methods`
 
     @property
     def expected_cash(self) -> Decimal:
-        return next((m.expected for m in self.methods if is_cash(m.method)), ZERO)
+        return next((m.expected for m in self.methods
+                     if (m.method == self.cash_code if self.cash_code else is_cash(m.method))), ZERO)
 
     @property
     def total_difference(self) -> Decimal:
@@ -195,15 +201,15 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
     sales = conn.execute(
         "SELECT d.kind, d.status, d.total FROM sales s JOIN documents d ON d.sale_id = s.id "
         f"WHERE {_IN_SHIFT}", args).fetchall()
-    invoices = [r for r in sales if r["kind"] == "invoices" and r["status"] != "cancelled"]
-    notes = [r for r in sales if r["kind"] == "credit-notes" and r["status"] != "cancelled"]
+    invoices = [r for r in sales if r["kind"] == "invoices" and r["status"] != st.CANCELLED]
+    notes = [r for r in sales if r["kind"] == "credit-notes" and r["status"] != st.CANCELLED]
     country = _country(conn)
-    cash_code = CASH_CODES.get(country, CASH)
-    by_method: dict[str, Decimal] = {cash_code: ZERO}
+    cash = cash_code(country)
+    by_method: dict[str, Decimal] = {cash: ZERO}
     for r in conn.execute(
             "SELECT p.method, p.amount FROM payments p JOIN sales s ON s.id = p.sale_id "
-            f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='invoices' AND d.status<>'cancelled' "
-            f"AND {_IN_SHIFT}", args):
+            f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='invoices' AND d.status<>? "
+            f"AND {_IN_SHIFT}", (st.CANCELLED, *args)):
         by_method[r["method"]] = by_method.get(r["method"], ZERO) + Decimal(r["amount"])
     moves = movements(conn, shift_id)
     cash_in = sum((Decimal(m["amount"]) for m in moves if m["kind"] == "in"), ZERO)
@@ -211,19 +217,21 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
     methods = []
     for code in sorted(by_method):
         expected = by_method[code]
-        if code == cash_code:
+        if code == cash:
             expected += shift.opening_float + cash_in - cash_out
         methods.append(MethodLine(code, payment_label(country, code), expected))
-    pending = conn.execute("SELECT COUNT(*) FROM documents WHERE status IN ('signed','sent') "
-                           "AND establishment=? AND point=?", (shift.establishment, shift.point)).fetchone()[0]
-    rejected = conn.execute("SELECT COUNT(*) FROM documents WHERE status='rejected' "
-                            "AND establishment=? AND point=?", (shift.establishment, shift.point)).fetchone()[0]
+    pending = conn.execute("SELECT COUNT(*) FROM documents WHERE status IN (?,?) "
+                           "AND establishment=? AND point=?",
+                           (st.SIGNED, st.SENT, shift.establishment, shift.point)).fetchone()[0]
+    rejected = conn.execute("SELECT COUNT(*) FROM documents WHERE status=? "
+                            "AND establishment=? AND point=?",
+                            (st.REJECTED, shift.establishment, shift.point)).fetchone()[0]
     return ShiftReport(shift, "X", len(invoices), sum((Decimal(r["total"]) for r in invoices), ZERO),
                        len(notes), sum((Decimal(r["total"]) for r in notes), ZERO), cash_in, cash_out,
-                       methods, pending, rejected, _now())
+                       methods, pending, rejected, _now(), cash_code=cash)
 
 
-def count_cash(denominations: dict, country: str = "EC") -> Decimal:
+def count_cash(denominations: dict, country: str = "") -> Decimal:
     """Total of a count {denomination: pieces}. Raises ValidationError on nonsense."""
     total = ZERO
     allowed = denominations_for(country)
@@ -238,13 +246,13 @@ def count_cash(denominations: dict, country: str = "EC") -> Decimal:
 
 
 def closing_warnings(conn: sqlite3.Connection, shift_id: int) -> list[str]:
-    """What the cashier should know before closing (documents not yet accepted by the SRI)."""
+    """What the cashier should know before closing (documents not yet accepted by the authority)."""
     rep = report(conn, shift_id)
     out = []
     if rep.pending_documents:
-        authority = "SIFEN" if _country(conn) == "PY" else "el SRI"
-        out.append(f"Hay {rep.pending_documents} documento(s) todavía sin {'aprobar' if authority == 'SIFEN' else 'autorizar'} "
-                   f"por {authority}. "
+        rules = rules_for(_country(conn))
+        out.append(f"Hay {rep.pending_documents} documento(s) todavía sin {rules.approval_word} "
+                   f"por {rules.authority_phrase}. "
                    "Se seguirán enviando después del cierre; no apague el equipo sin conexión por días.")
     if rep.rejected_documents:
         out.append(f"Hay {rep.rejected_documents} documento(s) rechazado(s) que deben corregirse.")
@@ -268,7 +276,7 @@ def close_shift(conn: sqlite3.Connection, shift_id: int, *, denominations: dict,
         rep.kind = "Z"
         rep.denominations = {str(k): v for k, v in denominations.items() if v}
         for m in rep.methods:
-            m.counted = cash if is_cash(m.method) else others.get(m.method, ZERO)
+            m.counted = cash if m.method == rep.cash_code else others.get(m.method, ZERO)
         rep.shift = Shift(**{**asdict(shift), "closed_at": closed_at, "closed_by": closed_by})
         conn.execute("UPDATE shifts SET closed_at=?, closed_by=?, counted_json=?, report_json=? WHERE id=?",
                      (closed_at, closed_by, json.dumps({"denominations": rep.denominations,

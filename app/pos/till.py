@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from app.core import status as st
 from app.core.errors import ValidationError
 from app.core.money import ZERO, to_decimal
-from app.pos import audit, catalog, shifts
-from app.pos.cart import Cart, CartLine, Settlement
+from app.pos import audit, catalog, credit_notes, shifts
+from app.pos.cart import Cart, CartLine, Settlement, rules_for
 from app.store import settings
 
 log = logging.getLogger("mostrador.pos.till")
@@ -70,6 +71,11 @@ class SaleDone:
     elapsed_ms: float
 
 
+def rules(country: str):
+    """The till rules (`app.fiscal.base.TillRules`) of a country code."""
+    return rules_for(country)
+
+
 def complete_sale(session, cart: Cart, settlement: Settlement, *, cashier: str, establishment: str,
                   point: str) -> SaleDone:
     """Issues the sale (one transaction in checkout) and remembers a new identified customer."""
@@ -82,15 +88,8 @@ def complete_sale(session, cart: Cart, settlement: Settlement, *, cashier: str, 
     if shifts.current(session.conn, establishment, point) is None:
         raise ValidationError("La caja está cerrada: abra un turno de caja antes de cobrar", field="turno")
     started = time.perf_counter()
-    company = session.company
-    if company.country == "PY":  # FacturaSend body, SIFEN iTiPago codes in the payments table
-        body = cart.to_facturasend_body(company, establishment, point, settlement, cashier=cashier)
-        extra = {"dialect": "facturasend"}
-    else:
-        body = cart.to_datil_body(company, establishment, point, settlement.payments)
-        extra = {}
-    result = checkout.issue(session, body, "invoices", source="pos", payments=settlement.sri_payments(),
-                            tendered=settlement.tendered, change=settlement.change, cashier=cashier, **extra)
+    sale = cart.checked_sale(settlement, establishment=establishment, point=point, cashier=cashier)
+    result = checkout.issue_sale(session, sale, source="pos")
     elapsed = (time.perf_counter() - started) * 1000
     try:  # after the commit nothing may fail the sale: the customer record is a convenience
         remember_buyer(session.conn, cart)
@@ -101,7 +100,7 @@ def complete_sale(session, cart: Cart, settlement: Settlement, *, cashier: str, 
 
 def remember_buyer(conn: sqlite3.Connection, cart: Cart) -> None:
     b = cart.buyer
-    if b.is_final_consumer or catalog.find_customer(conn, b.identification):
+    if cart.buyer_is_anonymous or catalog.find_customer(conn, b.identification):
         return
     try:
         catalog.save_customer(conn, catalog.Customer(b.identification, b.name, b.id_type, b.email, b.phone,
@@ -114,26 +113,16 @@ def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal],
                       user: str):
     from app.pos import checkout
 
-    notes = credit_notes_for(session.company.country)
-    body = notes.build_body(session.conn, document_id, quantities, reason)
-    extra = {"dialect": "facturasend"} if session.company.country == "PY" else {}
-    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user, **extra)
+    body = credit_notes.build_body(session.conn, document_id, quantities, reason)
+    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user)
     audit.record(session.conn, "credit_note", user, {"invoice": document_id, "credit_note": result.document_id,
                                                      "total": result.document.total, "reason": reason})
     return result
 
 
 def credit_notes_for(country: str):
-    """The credit-note builder of the country: app.pos.credit_notes (SRI, Dátil body) or
-    app.pos.credit_notes_py (SIFEN NCE, FacturaSend body); both offer creditable_lines,
-    build_body and total_of."""
-    if country == "PY":
-        from app.pos import credit_notes_py
-
-        return credit_notes_py
-    from app.pos import credit_notes
-
-    return credit_notes
+    """The credit notes of the till (creditable_lines, chosen_lines, build_body, total_of)."""
+    return credit_notes.CreditNotes(country)
 
 
 def retry_now(conn: sqlite3.Connection, document_id: int) -> int:
@@ -168,14 +157,16 @@ class SyncFacts:
 
 def sync_facts(conn: sqlite3.Connection, country: str, now: datetime | None = None) -> SyncFacts:
     now = now or datetime.now(timezone.utc)
-    row = conn.execute("SELECT COUNT(*), MIN(signed_at) FROM documents WHERE status IN ('signed','sent')").fetchone()
+    row = conn.execute("SELECT COUNT(*), MIN(signed_at) FROM documents WHERE status IN (?,?)",
+                       (st.SIGNED, st.SENT)).fetchone()
     pending, oldest = row[0], row[1]
     age = (now - datetime.fromisoformat(oldest)).total_seconds() if oldest else None
-    deadlines = settings.get(conn, "transmission.deadline_hours") or {}
-    deadline = float(deadlines.get(country, 24)) if isinstance(deadlines, dict) else float(deadlines)
+    from app.sync.deadlines import deadline_hours
+
+    deadline = deadline_hours(conn, country)
     warn = float(settings.get(conn, "transmission.warn_after_minutes") or 60)
-    last = conn.execute("SELECT MAX(at) FROM document_events WHERE status IN ('sent','authorized','rejected')"
-                        ).fetchone()[0]
+    last = conn.execute("SELECT MAX(at) FROM document_events WHERE status IN (?,?,?)",
+                        (st.SENT, st.AUTHORIZED, st.REJECTED)).fetchone()[0]
     err = conn.execute("SELECT last_error FROM outbox WHERE state='pending' AND last_error IS NOT NULL "
                        "ORDER BY id DESC LIMIT 1").fetchone()
     return SyncFacts(pending, age, deadline, warn, datetime.fromisoformat(last) if last else None,
@@ -184,8 +175,8 @@ def sync_facts(conn: sqlite3.Connection, country: str, now: datetime | None = No
 
 # ----------------------------------------------------------------------------------- documents
 
-STATUS_LABELS = {"signed": "pendiente", "sent": "enviado", "authorized": "autorizado",
-                 "rejected": "rechazado", "cancelled": "anulado", "printed": "impreso"}
+STATUS_LABELS = {st.SIGNED: "pendiente", st.SENT: "enviado", st.AUTHORIZED: "autorizado",
+                 st.REJECTED: "rechazado", st.CANCELLED: "anulado", "printed": "impreso"}
 KIND_LABELS = {"invoices": "Factura", "credit-notes": "Nota de crédito", "debit-notes": "Nota de débito",
                "retentions": "Retención", "waybills": "Guía de remisión",
                "purchase-settlements": "Liquidación de compra"}

@@ -1,10 +1,19 @@
-"""Users of the till with a PIN (hashed with scrypt) and a role that gates sensitive actions."""
+"""Users of the till with a PIN (hashed with scrypt) and a role that gates sensitive actions.
+
+A PIN has 4 to 8 digits, so the slow hash alone does not stop someone trying them all:
+after MAX_ATTEMPTS wrong PINs in a row (per user at the login, per till for the approval of a
+supervisor) PIN checks are refused for LOCK_SECONDS, doubling with each further lock-out up to
+an hour. While locked, `authenticate` / `authorize` answer None without looking at the PIN, and
+`lockout_message` says for how long (the attempts are kept in `settings`, so restarting the
+program does not reset them)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import os
+import json
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
@@ -15,6 +24,10 @@ ROLES = ("cajero", "supervisor", "administrador")
 ROLE_LABELS = {"cajero": "Cajero", "supervisor": "Supervisor", "administrador": "Administrador"}
 # scrypt cost: ~15 ms per check on a small PC; PINs are short, so the cost is what protects them
 _N, _R, _P = 2**14, 8, 1
+MAX_ATTEMPTS = 5
+LOCK_SECONDS = 300
+MAX_LOCK_SECONDS = 3600
+_now = time.time
 
 
 @dataclass(frozen=True)
@@ -107,20 +120,73 @@ def list_users(conn: sqlite3.Connection, *, include_inactive: bool = False) -> l
 
 
 def authenticate(conn: sqlite3.Connection, pin: str, *, name: str | None = None) -> User | None:
-    """The active user whose PIN this is (of `name` when given), or None."""
+    """The active user whose PIN this is (of `name` when given), or None (also while locked out)."""
+    scope = f"user:{name}" if name else "login"
+    if locked_for(conn, scope):
+        return None
     sql = "SELECT * FROM users WHERE active=1" + (" AND name=?" if name else "")
-    for row in conn.execute(sql, (name,) if name else ()):
-        if pin_matches(pin, row["pin_hash"]):
-            return _user(row)
-    return None
+    found = next((_user(row) for row in conn.execute(sql, (name,) if name else ())
+                  if pin_matches(pin, row["pin_hash"])), None)
+    _count_attempt(conn, scope, found is not None)
+    return found
 
 
 def authorize(conn: sqlite3.Connection, pin: str) -> User | None:
-    """The supervisor or administrator whose PIN this is, or None."""
-    for row in conn.execute("SELECT * FROM users WHERE active=1 AND role IN ('supervisor','administrador')"):
-        if pin_matches(pin, row["pin_hash"]):
-            return _user(row)
-    return None
+    """The supervisor or administrator whose PIN this is, or None (also while locked out)."""
+    if locked_for(conn, "approve"):
+        return None
+    found = next((_user(row) for row in conn.execute(
+        "SELECT * FROM users WHERE active=1 AND role IN ('supervisor','administrador')")
+        if pin_matches(pin, row["pin_hash"])), None)
+    _count_attempt(conn, "approve", found is not None)
+    return found
+
+
+def _lock_state(conn: sqlite3.Connection, scope: str) -> dict:
+    row = conn.execute("SELECT value FROM settings WHERE key=?", (f"pin.lockout.{scope}",)).fetchone()
+    try:
+        return json.loads(row[0]) if row else {}
+    except ValueError:
+        return {}
+
+
+def locked_for(conn: sqlite3.Connection, scope: str) -> int:
+    """Seconds left of the lock-out of `scope` ("user:<name>", "login", "approve"); 0 if none."""
+    return max(0, int(_lock_state(conn, scope).get("until", 0) - _now() + 0.999))
+
+
+def lockout_message(conn: sqlite3.Connection, *, name: str | None = None, approve: bool = False) -> str | None:
+    """The Spanish sentence for a locked PIN check, or None when it is not locked."""
+    left = locked_for(conn, "approve" if approve else (f"user:{name}" if name else "login"))
+    if not left:
+        return None
+    minutes = (left + 59) // 60
+    return (f"Demasiados PIN incorrectos: espere {minutes} minuto{'s' if minutes != 1 else ''} "
+            "antes de volver a intentarlo.")
+
+
+def _count_attempt(conn: sqlite3.Connection, scope: str, ok: bool) -> None:
+    state = _lock_state(conn, scope)
+    if ok and not state:
+        return
+    key = f"pin.lockout.{scope}"
+    if ok:
+        change = ("DELETE FROM settings WHERE key=?", (key,))
+    else:
+        failures, locks = state.get("failures", 0) + 1, state.get("locks", 0)
+        until = state.get("until", 0)
+        if failures >= MAX_ATTEMPTS:
+            locks += 1
+            until = _now() + min(MAX_LOCK_SECONDS, LOCK_SECONDS * 2 ** (locks - 1))
+            failures = 0
+        value = json.dumps({"failures": failures, "locks": locks, "until": until})
+        change = ("INSERT INTO settings(key, value) VALUES(?, ?) "
+                  "ON CONFLICT(key) DO UPDATE SET value=excluded.value", (key, value))
+    if conn.in_transaction:
+        conn.execute(*change)
+    else:
+        with transaction(conn):
+            conn.execute(*change)
 
 
 DEMO_USERS = (("Cajero Demo", "cajero", "1234"), ("Supervisora Demo", "supervisor", "2468"),

@@ -1,4 +1,4 @@
-"""Fault injection for the simulated authorities (SRI now, SIFEN later).
+"""Fault injection for the simulated authorities (each country's sandbox, app/fiscal/<cc>/sandbox.py).
 
 A test arms faults (`inject`), each request asks `draw(endpoint)` what to do. Faults fire
 either for the next `count` matching requests or with a `probability` drawn from a seeded

@@ -6,10 +6,11 @@ import sqlite3
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-from app.core.errors import NotFoundError
+from app.core import status as st
 from app.core.documents import SignedDocument
+from app.core.errors import NotFoundError
 
-STATUSES = ("signed", "sent", "authorized", "rejected", "cancelled")
+STATUSES = tuple(st.DocumentStatus)
 
 
 def utcnow_iso() -> str:
@@ -26,10 +27,10 @@ def insert(conn: sqlite3.Connection, doc: SignedDocument, *, ambiente: str, sale
         (sale_id, doc.country, doc.kind, doc.doc_code, doc.key, version, previous_id, doc.number,
          ambiente, doc.series.establishment, doc.series.point, doc.sequential,
          doc.issued_at.isoformat(), doc.signed_at.isoformat(), str(doc.total), doc.currency,
-         doc.buyer_id, doc.buyer_name, "signed", doc.xml, now),
+         doc.buyer_id, doc.buyer_name, st.SIGNED, doc.xml, now),
     )
     doc_id = int(cur.lastrowid)
-    add_event(conn, doc_id, "signed", f"Firmado {doc.number} ({doc.key})")
+    add_event(conn, doc_id, st.SIGNED, f"Firmado {doc.number} ({doc.key})")
     return doc_id
 
 
@@ -45,8 +46,10 @@ def add_event(conn: sqlite3.Connection, doc_id: int, status: str, detail: Any, r
 def set_status(conn: sqlite3.Connection, doc_id: int, status: str, *, messages: list | None = None,
                raw: bytes | None = None, detail: str = "", authorization_number: str | None = None,
                authorized_at: str | None = None) -> None:
-    if status not in STATUSES:
-        raise ValueError(status)
+    row = conn.execute("SELECT status FROM documents WHERE id=?", (doc_id,)).fetchone()
+    if row is None:
+        raise NotFoundError(f"No existe el documento {doc_id}")
+    status = st.check_transition(row[0], status)
     conn.execute(
         "UPDATE documents SET status=?, last_messages=COALESCE(?, last_messages), "
         "authorization_number=COALESCE(?, authorization_number), "

@@ -17,8 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "ec.poll_delay_seconds": 3,
     # warn when a document has waited this long without being accepted by the authority
     "transmission.warn_after_minutes": 60,
-    # the hard alarm: the SRI asks for immediate transmission; SIFEN's limit is 72 h
-    "transmission.deadline_hours": {"EC": 24, "PY": 72},
+    # the hard alarm, {country code: hours}; a country not here uses its transport facet's deadline_hours
+    "transmission.deadline_hours": {},
     "sync.max_backoff_seconds": 600,
     "signature.algorithm": "sha1",
 }

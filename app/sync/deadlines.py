@@ -1,9 +1,10 @@
 """How long documents have waited for the authority, against the legal clock.
 
-Ecuador: the SRI asks for transmission "en el momento mismo" of issuing (REFERENCE §6.2), so
-the configured deadline is ours (default 24 h). Paraguay: 72 h after signing, after which
-SIFEN answers 1005 extemporáneo. A document is `warning` past `warn_after_minutes` and
-`overdue` past the deadline; the worker logs both, the CLI and the status bar show them.
+Each country's legal deadline is its transport facet's `deadline_hours` (the SRI asks for
+transmission "en el momento mismo": 24 h; SIFEN 72 h, then 1005 extemporáneo), which the setting
+`transmission.deadline_hours` ({code: hours}) may override. A document is `warning` past
+`warn_after_minutes` and `overdue` past the deadline; the worker logs both, the CLI and the
+status bar show them.
 """
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
+from app.core.status import PENDING
+from app.fiscal import registry
 from app.store import settings
 
-WAITING = ("signed", "sent")
+WAITING = tuple(sorted(PENDING))
 
 
 @dataclass(frozen=True)
@@ -37,12 +40,20 @@ class Waiting:
                 f"(plazo: {limit:.0f} h).")
 
 
+def deadline_hours(conn: sqlite3.Connection, country: str) -> float:
+    """The legal transmission deadline of `country`'s authority: the setting, else the country's."""
+    overrides = settings.get(conn, "transmission.deadline_hours") or {}
+    if not isinstance(overrides, dict):  # one number for every country
+        return float(overrides)
+    if country in overrides:
+        return float(overrides[country])
+    return float(registry.country(country).transport().deadline_hours)
+
+
 def limits(conn: sqlite3.Connection, country: str) -> tuple[int, int]:
     """(warn after, deadline) in seconds for this authority, from the settings."""
     warn = int(float(settings.get(conn, "transmission.warn_after_minutes")) * 60)
-    deadlines = settings.get(conn, "transmission.deadline_hours") or {}
-    deadline = int(float(deadlines.get(country, 72)) * 3600)
-    return warn, deadline
+    return warn, int(deadline_hours(conn, country) * 3600)
 
 
 def waiting(conn: sqlite3.Connection, *, now: datetime | None = None) -> list[Waiting]:

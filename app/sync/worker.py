@@ -1,4 +1,5 @@
-"""The background transmitter: claims outbox jobs and hands each to its country's protocol.
+"""The background transmitter: claims outbox jobs and hands each to its country's protocol
+(`app.fiscal.base.WorkerProtocol`, made by the country's `transport` facet).
 
 Plain Python, its own SQLite connection, usable headless (`mostrador sync`) or in a thread
 of the GUI. Safe to run in several processes at once (leases in `store.outbox`), and after
@@ -12,38 +13,15 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable
 
+from app.core import backoff
 from app.core.errors import TransportError
+from app.fiscal.base import Outcome, WorkerProtocol  # noqa: F401  (re-exported: the worker's interface)
 from app.store import outbox
 from app.store.db import transaction
-from app.sync import backoff
 
 log = logging.getLogger("mostrador.sync")
-
-
-class Protocol_(Protocol):
-    """What a country contributes to the worker (see app/sync/ec.py).
-
-    Either `prepare(conn, job)` (reads the store, on the worker thread; may return an Outcome
-    directly) plus `execute(prepared) -> Outcome` (network only, runs in a pool thread), or a
-    plain `handle(conn, job) -> Outcome`, run on the worker thread. A protocol may instead
-    define `handle_batch(conn, jobs) -> list[Outcome]` (one per job, same order): the worker
-    then hands it every job of its country claimed in one pass (SIFEN lotes). An optional
-    `idle_work(conn) -> int` runs at the end of every pass for work kept outside the outbox."""
-
-    def handle(self, conn: sqlite3.Connection, job: outbox.Job) -> "Outcome": ...
-
-
-@dataclass
-class Outcome:
-    """What to do with a job after one attempt. `apply` runs inside the worker's transaction."""
-
-    done: bool
-    retry_in: float | None = None  # seconds; None with done=False means: backoff
-    error: str | None = None
-    apply: Callable[[sqlite3.Connection], None] | None = None
-    blocks_series: bool = False  # a failed send: later documents of the series must wait
 
 
 def _prepare(protocol, conn: sqlite3.Connection, job: outbox.Job):
@@ -62,7 +40,7 @@ class WorkerStats:
 
 
 class Worker:
-    def __init__(self, conn: sqlite3.Connection, protocols: dict[str, Protocol_], *,
+    def __init__(self, conn: sqlite3.Connection, protocols: dict[str, WorkerProtocol], *,
                  owner: str | None = None, batch: int = 50, max_backoff: float = 600.0,
                  threads: int = 4, on_change: Callable[[int], None] | None = None):
         self.conn = conn

@@ -36,10 +36,10 @@ class CashView(QWidget):
 
         self.open_box = QGroupBox(_("Abrir caja"))
         ob = QHBoxLayout(self.open_box)
-        self.country = ctx.session.company.country
-        self.sym = currency.SYMBOL.get(self.country, "$")
+        self.fmt = ctx.till.money
+        self.sym = self.fmt.symbol
         ob.addWidget(QLabel(_("Fondo inicial {0}").format(self.sym)))
-        self.float_field = QLineEdit("0" if self.country == "PY" else "0.00")
+        self.float_field = QLineEdit(self.fmt.placeholder())
         self.float_field.returnPressed.connect(self.open_shift)
         ob.addWidget(self.float_field)
         ob.addWidget(fkey_button(_("Abrir caja"), "F9", self.open_shift, primary=True))
@@ -71,12 +71,12 @@ class CashView(QWidget):
         cb = QVBoxLayout(self.close_box)
         grid = QGridLayout()
         self.denoms: dict[Decimal, QSpinBox] = {}
-        for i, d in enumerate(shifts.denominations_for(self.country)):
+        for i, d in enumerate(ctx.till.denominations):
             spin = QSpinBox()
             spin.setRange(0, 100000)
             spin.valueChanged.connect(self.update_close)
             self.denoms[d] = spin
-            grid.addWidget(QLabel(self.money(d) if self.country == "PY" else f"$ {d}"), i // 4, (i % 4) * 2)
+            grid.addWidget(QLabel(currency.denomination(d, self.fmt)), i // 4, (i % 4) * 2)
             grid.addWidget(spin, i // 4, (i % 4) * 2 + 1)
         cb.addLayout(grid)
         self.others_grid = QGridLayout()
@@ -224,7 +224,7 @@ class CashView(QWidget):
                 continue
             self.others_grid.addWidget(QLabel(_("{0} (comprobantes) {1}").format(m.label, self.sym)), row, 0)
             f = QLineEdit()
-            f.setPlaceholderText(currency.amount(m.expected, self.country))
+            f.setPlaceholderText(self.fmt.amount(m.expected))
             f.textChanged.connect(self.update_close)
             self.others_grid.addWidget(f, row, 1)
             self.others[m.method] = f
@@ -248,7 +248,7 @@ class CashView(QWidget):
             return
         denoms, _o = self.counted()
         try:
-            cash = shifts.count_cash({k: v for k, v in denoms.items()}, self.country)
+            cash = shifts.count_cash({k: v for k, v in denoms.items()}, self.ctx.session.company.country)
         except MostradorError:
             cash = ZERO
         rep = shifts.report(self.ctx.conn, shift.id)
@@ -283,14 +283,12 @@ class CashView(QWidget):
                                                                                self.money(rep.total_difference)))
 
     def money(self, value) -> str:
-        return currency.money(value, self.country)
+        return self.fmt.money(value)
 
     def typed(self, text: str) -> str:
         """What the cashier typed, as the point of sale reads amounts ('200.000' Gs. = 200000)."""
-        if self.country != "PY":
-            return text.strip().replace(",", ".")
         try:
-            return str(currency.parse(text, "PY"))
+            return str(self.fmt.parse(text))
         except ValueError:
             return text.strip()  # shifts refuses it with its own Spanish message
 

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 
 from app.core.errors import MostradorError
 from app.pos import catalog
-from app.pos.cart import (DEFAULT_TAX_CATEGORY, TAX_CATEGORIES, categories_for, detect_id_type_for,
-                          id_type_labels)
+from app.pos.cart import Cart
 from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -158,10 +157,12 @@ class ProductsView(_CatalogView):
         self.with_tax = QCheckBox(_("El precio incluye IVA"))
         self.with_tax.setChecked(True)
         self.country = self.ctx.session.company.country
-        if self.country == "PY":  # SIFEN: prices always include IVA
+        self.rules = self.ctx.till
+        self.fmt = self.rules.money
+        if self.rules.prices_include_tax:  # the authority's prices always include the tax: no choice
             self.with_tax.hide()
         self.tax = QComboBox()
-        for code, cat in categories_for(self.country).items():
+        for code, cat in self.rules.tax_categories.items():
             self.tax.addItem(_(cat.label), code)
         for label, w in ((_("Código"), self.code), (_("Código de barras"), self.barcode), (_("Nombre"), self.name),
                          (_("Precio"), self.price), ("", self.with_tax), (_("Categoría de IVA"), self.tax)):
@@ -176,23 +177,21 @@ class ProductsView(_CatalogView):
 
     def _hint(self, *_a) -> None:
         try:
-            p = catalog.Product("x", "x", currency.parse(self.price.text(), self.country), self.tax.currentData(),
-                                self.with_tax.isChecked() or self.country == "PY")
+            p = catalog.Product("x", "x", self.fmt.parse(self.price.text()), self.tax.currentData(),
+                                self.with_tax.isChecked() or bool(self.rules.prices_include_tax))
         except ValueError:
             self.price_hint.setText("")
             return
-        from app.pos.cart import Cart
-
         cart = Cart(country=self.country)
         try:
             line = cart.add(p)
         except ValueError:
             self.price_hint.setText("")
             return
-        if self.country == "PY":
+        if self.rules.prices_include_tax:
             t = cart.totals()
             self.price_hint.setText(_("Precio con IVA: {0} — IVA incluido: {1}").format(
-                currency.money(t.total, "PY"), currency.money(t.tax, "PY")))
+                self.fmt.money(t.total), self.fmt.money(t.tax)))
             return
         self.price_hint.setText(_("Sin IVA: {0} — con IVA: {1}").format(line.unit_price, line.total))
 
@@ -200,25 +199,25 @@ class ProductsView(_CatalogView):
         return catalog.search_products(self.ctx.conn, text, include_inactive=inactive)
 
     def cells(self, p):
-        price = currency.amount(p.price, self.country) if self.country == "PY" else str(p.price)
+        price = currency.editable(p.price, self.fmt)
+        cat = self.rules.tax_categories.get(p.tax_category)
         return (p.code, p.name, p.barcode, f"{price}{'' if p.price_includes_tax else ' + IVA'}",
-                TAX_CATEGORIES[p.tax_category].label, _("sí") if p.active else _("no"))
+                cat.label if cat else p.tax_category, _("sí") if p.active else _("no"))
 
     def fill(self, p) -> None:
         self.code.setText(p.code if p else "")
         self.barcode.setText(p.barcode if p else "")
         self.name.setText(p.name if p else "")
-        self.price.setText((currency.amount(p.price, self.country) if self.country == "PY" else str(p.price))
-                           if p else "")
+        self.price.setText(currency.editable(p.price, self.fmt) if p else "")
         self.with_tax.setChecked(p.price_includes_tax if p else True)
-        self.tax.setCurrentIndex(max(0, self.tax.findData(p.tax_category if p else DEFAULT_TAX_CATEGORY[self.country])))
+        self.tax.setCurrentIndex(max(0, self.tax.findData(p.tax_category if p else self.rules.default_tax_category)))
         (self.name if p else self.code).setFocus()
 
     def collect(self):
         text = self.price.text().strip()
         if not text:
             raise ValueError(_("Escriba el precio"))
-        price = currency.parse(text, self.country, field=_("precio"))
+        price = self.fmt.parse(text, field=_("precio"))
         return catalog.Product(self.code.text(), self.name.text(), price, self.tax.currentData(),
                                self.with_tax.isChecked(), self.barcode.text(),
                                self.current.active if self.current else True,
@@ -250,16 +249,18 @@ class CustomersView(_CatalogView):
 
     def build_form(self) -> None:
         self.country = self.ctx.session.company.country
-        self.labels = id_type_labels(self.country)
+        rules = self.ctx.till
+        self.labels = rules.id_types
+        anonymous = rules.anonymous_buyer.id_type  # nobody to keep in Clientes
         self.ident = QLineEdit()
         self.id_type = QComboBox()
-        order = ("PY-RUC", "PY-CI", "PY-PAS", "PY-CE") if self.country == "PY" else ("05", "04", "06", "08")
-        for code in order:
-            self.id_type.addItem(_(self.labels[code]), code)
+        for code, label in self.labels.items():
+            if code != anonymous:
+                self.id_type.addItem(_(label), code)
 
         def detected(t: str) -> None:
-            kind = detect_id_type_for(self.country, t)
-            if kind not in ("07", "PY-INN"):
+            kind = rules.detect_id_type(t)
+            if kind != anonymous:
                 self.id_type.setCurrentIndex(max(0, self.id_type.findData(kind)))
 
         self.ident.textEdited.connect(detected)

@@ -6,6 +6,8 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from app.fiscal import registry
+
 
 class WorkerBridge(QObject):
     """Carries the sync worker's `on_change(doc_id)` (worker thread) to the Qt main thread."""
@@ -34,6 +36,17 @@ class AppContext:
     @property
     def conn(self):
         return self.session.conn
+
+    @property
+    def country(self):
+        """The company's `app.fiscal.base.Country` (authority, currency, facets)."""
+        return registry.country(self.session.company.country)
+
+    @property
+    def till(self):
+        """The country's till rules (`app.fiscal.base.TillRules`): what the screens offer and how
+        amounts look."""
+        return self.country.till()
 
     def wake_worker(self) -> None:
         if self.worker is not None:

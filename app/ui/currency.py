@@ -1,32 +1,44 @@
-"""How amounts look and are typed in the shop's currency: USD '$ 1234.50' (what the Ecuador
-screens always showed), PYG 'Gs. 1.234.500' (no decimals, '.' between thousands)."""
+"""How amounts look and are typed at the till: a thin layer over the country's `MoneyFormat`
+(`country.till().money`, see `app.core.money.MoneyFormat`)."""
 from __future__ import annotations
 
 from decimal import Decimal
 
-from app.core.money import fmt, round_half_up, to_decimal
-
-SYMBOL = {"EC": "$", "PY": "Gs."}
-
-
-def amount(value: Decimal, country: str) -> str:
-    """The number alone: '1234.50' (EC) or '1.234.500' (PY)."""
-    if country == "PY":
-        return f"{round_half_up(Decimal(value), 0):,.0f}".replace(",", ".")
-    return fmt(value)
+from app.core.money import MoneyFormat
+from app.fiscal import registry
 
 
-def money(value: Decimal, country: str) -> str:
-    return f"{SYMBOL.get(country, '$')} {amount(value, country)}"
+def money_format(country) -> MoneyFormat:
+    """The till's money format of `country` (a `Country`, or its code)."""
+    if isinstance(country, str):
+        country = registry.country(country)
+    return country.till().money
 
 
-def parse(text: str, country: str, *, field: str = "") -> Decimal:
-    """What the cashier typed. PY: '150.000' and '150000' are both 150000 guaraníes, and a
-    decimal comma is refused (guaraníes have no cents). EC: '1,50' or '1.50'."""
-    text = text.strip().replace(" ", "")
-    if country == "PY":
-        if "," in text:
-            raise ValueError(f"{field or 'importe'}: los guaraníes no llevan decimales ('{text}')")
-        digits = text.replace(".", "")
-        return to_decimal(digits, field=field)
-    return to_decimal(text.replace(",", "."), field=field)
+def amount(value: Decimal, country) -> str:
+    """The number alone: '1234.50' (USD) or '1.234.500' (PYG)."""
+    return money_format(country).amount(value)
+
+
+def money(value: Decimal, country) -> str:
+    """'$ 1234.50', 'Gs. 1.234.500'."""
+    return money_format(country).money(value)
+
+
+def parse(text: str, country, *, field: str = "") -> Decimal:
+    """What the cashier typed, as the currency reads it (see `MoneyFormat.parse`)."""
+    return money_format(country).parse(text, field=field)
+
+
+def editable(value: Decimal, fmt: MoneyFormat) -> str:
+    """A price in an input field or a catalog cell: the currency's amount when the value has no
+    more decimals than the currency, else every digit it has ('1.2345' stays as typed)."""
+    value = Decimal(value)
+    return fmt.amount(value) if value == fmt.round(value) else f"{value.normalize():f}"
+
+
+def denomination(value: Decimal, fmt: MoneyFormat) -> str:
+    """A note or coin of the cash count: '$ 100', '$ 0.50', 'Gs. 100.000'."""
+    value = Decimal(value)
+    places = 0 if value == value.to_integral_value() else fmt.places
+    return MoneyFormat(fmt.code, fmt.symbol, places, thousands=fmt.thousands).money(value)

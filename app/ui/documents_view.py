@@ -1,22 +1,27 @@
 """Documentos: every document with its status in colour, filters, detail (lines, totals, XML,
-the authority's messages over time), retry now and credit notes. Updates live."""
+the authority's messages over time), retry now, credit notes, and the country's own document
+actions (its `actions` facet: e.g. SIFEN events), each a button with its function key and the
+fields it asks. Updates live."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from functools import partial
+from datetime import datetime, timezone
 from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QBrush, QColor, QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDateEdit, QDialog, QFileDialog, QHBoxLayout,
-                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QSplitter, QTableView,
+                               QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QSplitter, QTableView,
                                QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
+from app.core import status as st
 from app.core.errors import MostradorError
-from app.core.money import ZERO, fmt, to_decimal
+from app.core.money import ZERO, to_decimal
+from app.fiscal import registry
 from app.pos import till
-from app.pos.cart import CONSUMIDOR_FINAL_ID, TAX_CATEGORIES, payment_label
+from app.pos.cart import CONSUMIDOR_FINAL_ID, payment_label
 from app.ui import currency
 from app.store import documents
 from app.ui.context import AppContext
@@ -41,18 +46,19 @@ def local_time(iso: str | None) -> str:
 HEADERS = ("Número", "Tipo", "Fecha", "Cliente", "Total", "Estado")
 
 
-def status_label(status: str, country: str) -> str:
-    """SIFEN 'aprueba' where the SRI 'autoriza'."""
-    if country == "PY" and status == "authorized":
-        return "aprobado"
+def status_label(status: str, approved: str = "autorizado") -> str:
+    """`approved` is the authority's word for `authorized` (SIFEN 'aprueba' where the SRI 'autoriza')."""
+    if status == st.AUTHORIZED:
+        return approved
     return till.STATUS_LABELS.get(status, status)
 
 
 class DocumentsModel(QAbstractTableModel):
-    def __init__(self, parent=None, country: str = "EC"):
+    def __init__(self, parent=None, country: str = "", approved: str = "autorizado"):
         super().__init__(parent)
         self.rows: list = []
         self.country = country
+        self.approved = approved
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -76,7 +82,7 @@ class DocumentsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["number"], _(till.KIND_LABELS.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
                     r["buyer_name"], currency.amount(Decimal(r["total"]), self.country),
-                    _(status_label(r["status"], self.country)).upper())[col]
+                    _(status_label(r["status"], self.approved)).upper())[col]
         if role == Qt.ItemDataRole.BackgroundRole and col == 5:
             return QBrush(QColor(STATUS_COLORS.get(r["status"], ("#ffffff", ""))[0]))
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
@@ -95,7 +101,10 @@ class DocumentsView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.country = ctx.session.company.country
-        self.authority = "SIFEN" if self.country == "PY" else "SRI"
+        country = registry.country(self.country)
+        self.authority = country.authority
+        self.facet = country.actions()
+        self.currency = country.currency
         self.credit_dialog = None
         self._stamp = None
         lay = QVBoxLayout(self)
@@ -118,9 +127,9 @@ class DocumentsView(QWidget):
             self.kind.addItem(_(till.KIND_LABELS[k]), k)
         self.status = QComboBox()
         self.status.addItem(_("Todos los estados"), None)
-        for s in documents.STATUSES:
-            label = till.STATUS_LABELS[s]
-            self.status.addItem(_(label).capitalize(), s)
+        for s in st.DocumentStatus:
+            label = status_label(s, self.facet.approved_word)
+            self.status.addItem(_(label).capitalize(), s.value)
         self.customer = QLineEdit()
         self.customer.setPlaceholderText(_("Cliente, identificación o número"))
         for w in (self.kind, self.status):
@@ -136,7 +145,7 @@ class DocumentsView(QWidget):
         lay.addLayout(filters)
 
         split = QSplitter(Qt.Orientation.Vertical)
-        self.model = DocumentsModel(self, self.country)
+        self.model = DocumentsModel(self, self.country, self.facet.approved_word)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -172,36 +181,35 @@ class DocumentsView(QWidget):
         self.retry_button = fkey_button(_("Reintentar ahora"), "F5", self.retry)
         self.credit_button = fkey_button(_("Nota de crédito"), "F6", self.credit_note)
         self.reprint_button = fkey_button(_("Reimprimir ticket"), "F7", self.reprint)
-        self.ride_button = fkey_button(_("Guardar RIDE (PDF)"), "F8", self.save_ride_dialog)
-        if self.country == "PY":
-            self.ride_button.setText(_("Guardar KuDE (PDF)  (F8)"))
+        self.ride_button = fkey_button(_("Guardar {0} (PDF)").format(self.facet.a4_name), "F8",
+                                       self.save_ride_dialog)
         for b in (self.retry_button, self.credit_button, self.reprint_button, self.ride_button):
             actions.addWidget(b)
         shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog)]
-        if self.country == "PY":  # SIFEN events, queued like documents (app.pos.events_py)
-            self.event_reason = QLineEdit()
-            self.event_reason.setPlaceholderText(_("Motivo del evento (5 a 500 caracteres)"))
-            self.event_reason.setMinimumWidth(230)
-            self.cancel_button = fkey_button(_("Cancelar documento"), "F9", self.cancel_document)
-            self.inutilize_button = fkey_button(_("Inutilizar número"), "F10", self.inutilize_number)
-            self.nominate_id = QLineEdit()
-            self.nominate_id.setPlaceholderText(_("RUC (con DV) o cédula del receptor"))
-            self.nominate_name = QLineEdit()
-            self.nominate_name.setPlaceholderText(_("Nombre o razón social"))
-            self.nominate_button = fkey_button(_("Nominar"), "F11", self.nominate)
-            events_row = QHBoxLayout()
-            events_row.addWidget(QLabel(_("Eventos SIFEN:")))
-            events_row.addWidget(self.event_reason, 1)
-            events_row.addWidget(self.cancel_button)
-            events_row.addWidget(self.inutilize_button)
-            lay.addLayout(events_row)
-            nominate_row = QHBoxLayout()
-            nominate_row.addWidget(QLabel(_("Nominar una factura innominada:")))
-            nominate_row.addWidget(self.nominate_id, 1)
-            nominate_row.addWidget(self.nominate_name, 2)
-            nominate_row.addWidget(self.nominate_button)
-            lay.addLayout(nominate_row)
-            shortcuts += [("F9", self.cancel_document), ("F10", self.inutilize_number), ("F11", self.nominate)]
+        # the country's own actions (its `actions` facet), one row per group; a value asked by
+        # several actions (a reason) is one field
+        self.param_fields: dict[str, QLineEdit] = {}
+        self.action_buttons: dict[str, QPushButton] = {}
+        rows: dict[str, QHBoxLayout] = {}
+        for action in self.facet.document_actions:
+            row = rows.get(action.group)
+            if row is None:
+                row = rows[action.group] = QHBoxLayout()
+                row.addWidget(QLabel(_(action.group)))
+                lay.addLayout(row)
+            for p in action.params:
+                if p.name not in self.param_fields:
+                    field = self.param_fields[p.name] = QLineEdit()
+                    field.setPlaceholderText(_(p.hint or p.label))
+                    field.setToolTip(_(p.label))
+                    if p.min_width:
+                        field.setMinimumWidth(p.min_width)
+                    row.addWidget(field, p.width)
+            run = partial(self.perform, action)
+            button = self.action_buttons[action.id] = fkey_button(_(action.label), action.shortcut, run)
+            if action.shortcut:
+                shortcuts.append((action.shortcut, run))
+            row.addWidget(button)
         actions.addStretch(1)
         lay.addLayout(actions)
         for key, slot in shortcuts:
@@ -259,65 +267,23 @@ class DocumentsView(QWidget):
             return
         d = documents.get(self.ctx.conn, doc_id)
         body = till.document_request(self.ctx.conn, doc_id)
-        if d["country"] == "PY":
-            self._show_detail_py(doc_id, d, body)
-            return
+        country = registry.country(d["country"])
+        actions = country.actions()
+
+        def money(value) -> str:
+            if d["currency"] != country.currency:
+                return f"{d['currency']} {value}"
+            return currency.money(Decimal(str(value)), country.code)
+
         lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
-                 f"{_('Estado')}: {_(till.STATUS_LABELS.get(d['status'], d['status'])).upper()}",
-                 f"{_('Clave de acceso')}: {d['key']}",
-                 f"{_('Emitido')}: {local_time(d['issued_at'])}   {_('Autorizado')}: {local_time(d['authorized_at']) or '—'}",
-                 f"{_('Cliente')}: {d['buyer_name']} ({d['buyer_id']})", ""]
-        if body.get("numero_documento_modificado"):
-            lines.insert(4, f"{_('Modifica la factura')} {body['numero_documento_modificado']}: {body.get('motivo', '')}")
-        lines.append(f"{_('Cant.'):>8}  {_('Descripción'):<40} {_('P. unit.'):>11} {_('Desc.'):>8} {_('Total'):>10}")
-        for it in body.get("items", []):
-            lines.append(f"{str(it.get('cantidad')):>8}  {str(it.get('descripcion', ''))[:40]:<40} "
-                         f"{str(it.get('precio_unitario')):>11} {str(it.get('descuento', '0')):>8} "
-                         f"{str(it.get('precio_total_sin_impuestos')):>10}")
-        tot = body.get("totales", {})
-        lines.append("")
-        lines.append(f"{_('Subtotal sin impuestos')}: {tot.get('total_sin_impuestos')}")
-        for t in tot.get("impuestos", []):
-            cat = TAX_CATEGORIES.get(str(t.get("codigo_porcentaje")))
-            name = _(cat.label) if cat else f"{_('IVA código')} {t.get('codigo_porcentaje')}"
-            lines.append(f"  {name}: {_('base')} {t.get('base_imponible')}  {_('impuesto')} {t.get('valor')}")
-        lines.append(f"{_('TOTAL')}: {d['total']}")
+                 f"{_('Estado')}: {_(status_label(d['status'], actions.approved_word)).upper()}"]
+        lines += actions.describe(d, body, money)
         pays = till.document_payments(self.ctx.conn, doc_id)
         if pays:
-            lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label('EC', m)} {fmt(a)}" for m, a in pays))
+            lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label(country.code, m)} {money(a)}" for m, a in pays))
         if d["last_messages"]:
-            lines += ["", _("Últimos mensajes del SRI:")] + _messages(d["last_messages"]).splitlines()
-        self._show_rest(doc_id, d, lines)
-
-    def _show_detail_py(self, doc_id: int, d, body: dict) -> None:
-        """A SIFEN document: lines with IVA-included prices in guaraníes, payments by iTiPago."""
-        def gs(v) -> str:
-            try:
-                return currency.money(Decimal(str(v)), "PY") if d["currency"] == "PYG" else f"{d['currency']} {v}"
-            except ArithmeticError:
-                return str(v)
-
-        c = body.get("cliente") or {}
-        ident = c.get("ruc") or c.get("documentoNumero") or d["buyer_id"]
-        lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
-                 f"{_('Estado')}: {_(status_label(d['status'], 'PY')).upper()}",
-                 f"CDC: {d['key']}",
-                 f"{_('Emitido')}: {local_time(d['issued_at'])}   {_('Aprobado')}: {local_time(d['authorized_at']) or '—'}",
-                 f"{_('Cliente')}: {d['buyer_name']} ({ident})", ""]
-        extras = body.get("extras") or {}
-        if extras.get("numero_factura"):
-            lines.insert(4, f"{_('Modifica la factura')} {extras['numero_factura']}: {body.get('descripcion', '')}")
-        lines.append(f"{_('Cant.'):>8}  {_('Descripción'):<40} {_('Precio'):>14} {_('IVA'):>6}")
-        for it in body.get("items", []):
-            iva = f"{it.get('iva')} %" if it.get("ivaTipo") in (1, 4) else _("Exento")
-            lines.append(f"{str(it.get('cantidad')):>8}  {str(it.get('descripcion', ''))[:40]:<40} "
-                         f"{gs(it.get('precioUnitario')):>14} {iva:>6}")
-        lines += ["", f"{_('TOTAL')}: {gs(d['total'])}"]
-        pays = till.document_payments(self.ctx.conn, doc_id)
-        if pays:
-            lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label('PY', m)} {gs(a)}" for m, a in pays))
-        if d["last_messages"]:
-            lines += ["", _("Últimos mensajes de SIFEN:")] + _messages(d["last_messages"]).splitlines()
+            lines += ["", _("Últimos mensajes de la autoridad ({0}):").format(country.authority)]
+            lines += _messages(d["last_messages"]).splitlines()
         self._show_rest(doc_id, d, lines)
 
     def _show_rest(self, doc_id: int, d, lines: list[str]) -> None:
@@ -333,21 +299,19 @@ class DocumentsView(QWidget):
                     item.setBackground(QColor(STATUS_COLORS.get(e["status"], ("#ffffff", ""))[0]))
                 self.history.setItem(r, c, item)
         self.history.resizeRowsToContents()
-        self.retry_button.setEnabled(d["status"] in ("signed", "sent"))
-        self.credit_button.setEnabled(d["kind"] == "invoices" and d["status"] == "authorized"
+        self.retry_button.setEnabled(d["status"] in st.PENDING)
+        self.credit_button.setEnabled(d["kind"] == "invoices" and d["status"] == st.AUTHORIZED
                                       and d["buyer_id"] not in (CONSUMIDOR_FINAL_ID, "0"))
-        if self.country == "PY":
-            self.cancel_button.setEnabled(d["status"] == "authorized")
-            self.inutilize_button.setEnabled(d["status"] == "rejected")
-            self.nominate_button.setEnabled(d["status"] == "authorized" and d["kind"] == "invoices"
-                                            and d["buyer_id"] == "0")
+        now = datetime.now(timezone.utc)
+        for action in self.facet.document_actions:
+            self.action_buttons[action.id].setEnabled(action.applies(d, now))
 
     # ------------------------------------------------------------------------------ actions
     def retry(self) -> None:
         doc_id = self.current_id()
         if doc_id is None:
             return
-        if self.status_of(doc_id) not in ("signed", "sent"):
+        if self.status_of(doc_id) not in st.PENDING:
             self.message.error(_("Este documento no está pendiente de envío"))
             return
         till.retry_now(self.ctx.conn, doc_id)
@@ -357,57 +321,30 @@ class DocumentsView(QWidget):
         self.ctx.wake_worker()
         self.message.info(_("Reintentando el envío al {0}…").format(self.authority))
 
-    # ------------------------------------------------------------------------------ SIFEN events
-    def _event(self, request, done_text: str) -> None:
+    # ------------------------------------------------------------------------------ country actions
+    def perform(self, action, *_args) -> None:
+        """Runs one of the country's document actions on the selected document with the values
+        typed in its fields; a refusal (past the legal window, wrong status, short reason…) is
+        shown and the fields are kept."""
         doc_id = self.current_id()
         if doc_id is None:
             return
-        key = documents.get(self.ctx.conn, doc_id)["key"]
+        d = documents.get(self.ctx.conn, doc_id)
+        values = {p.name: self.param_fields[p.name].text() for p in action.params}
+        now = datetime.now(timezone.utc)
+        if not action.applies(d, now):
+            self.message.error(_("«{0}» no se aplica a este documento").format(_(action.label)))
+            return
         try:
-            request(self.ctx.session, key, self.event_reason.text())
-        except MostradorError as exc:  # past the legal window, wrong status, short reason…
+            done = action.perform(self.ctx.session, d, values, now)
+        except MostradorError as exc:
             self.message.error(error_text(exc))
             return
         self.ctx.wake_worker()
-        self.event_reason.clear()
-        self.message.info(done_text)
+        for p in action.params:
+            self.param_fields[p.name].clear()
+        self.message.info(_(done))
         self.reload()
-
-    def cancel_document(self) -> None:
-        """SIFEN cancelación: only an approved DE, within 48 h (factura) / 168 h; refused past it."""
-        from app.pos import events_py
-
-        self._event(events_py.request_cancellation,
-                    _("Cancelación firmada y en cola para SIFEN; el estado cambia cuando SIFEN la registre."))
-
-    def nominate(self) -> None:
-        """SIFEN nominación: names the receptor of an approved innominado factura."""
-        from app.pos import cart_py, events_py
-        from app.pos.cart import Buyer
-
-        ident = self.nominate_id.text().strip()
-        buyer = Buyer(cart_py.detect_id_type(ident), ident, self.nominate_name.text().strip())
-
-        def request(session, cdc, reason):
-            try:
-                body = cart_py.nomination_body(cdc, reason, buyer)
-            except ValueError as exc:
-                from app.core.errors import ValidationError
-
-                raise ValidationError(str(exc), field="receptor") from None
-            return events_py.request_event(session, "nominacion", body)
-
-        self._event(request, _("Nominación firmada y en cola para SIFEN."))
-        if "en cola" in self.message.text():
-            self.nominate_id.clear()
-            self.nominate_name.clear()
-
-    def inutilize_number(self) -> None:
-        """SIFEN inutilización of the number of a rejected DE."""
-        from app.pos import events_py
-
-        self._event(events_py.request_inutilization,
-                    _("Inutilización firmada y en cola para SIFEN."))
 
     def reprint(self) -> None:
         """The ticket again (marked as a copy) on the default printer; without one, as a PDF."""
@@ -441,7 +378,9 @@ class DocumentsView(QWidget):
         if doc_id is None:
             return
         number = documents.get(self.ctx.conn, doc_id)["number"]
-        path, _f = QFileDialog.getSaveFileName(self, _("Guardar RIDE"), f"RIDE_{number}.pdf", "PDF (*.pdf)")
+        name = self.facet.a4_name
+        path, _f = QFileDialog.getSaveFileName(self, _("Guardar {0}").format(name), f"{name}_{number}.pdf",
+                                               "PDF (*.pdf)")
         if path:
             self.save_ride(doc_id, Path(path))
 
@@ -454,7 +393,7 @@ class DocumentsView(QWidget):
             self.message.error(error_text(exc))
             return
         path.write_bytes(pdf)
-        self.message.info(_("RIDE guardado en {0}").format(path))
+        self.message.info(_("{0} guardado en {1}").format(self.facet.a4_name, path))
 
     def credit_note(self) -> None:
         doc_id = self.current_id()

@@ -4,7 +4,6 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import ExitStack
-from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -163,18 +162,18 @@ def make_app() -> QApplication:
     return app
 
 
-def prepare_demo(data_dir, country: str = "EC") -> object:
-    """The demo company, catalog, users and an open shift (demo mode and screenshots)."""
+def prepare_demo(data_dir, country: str | None = None) -> object:
+    """The demo company (of `country`, else the first registered), catalog, users and an open
+    shift (demo mode and screenshots)."""
     from app.config import DataDir
-    from app.pos import catalog, setup, shifts, users
-    from app.pos.demo import create_demo_company
+    from app.pos import catalog, demo, setup, shifts, users
 
-    session = create_demo_company(DataDir(data_dir), country)
+    session = demo.create_demo_company(DataDir(data_dir), country)
     catalog.seed_demo_catalog(session.conn, session.company.country)
     users.ensure_demo_users(session.conn)
     est, point = setup.till(session.conn, session.company)
     if shifts.current(session.conn, est, point) is None:
-        opening = Decimal("200000") if session.company.country == "PY" else Decimal("50.00")
+        opening = demo.demo_data(session.company.country).opening_float
         shifts.open_shift(session.conn, est, point, users.DEMO_USERS[0][0], opening)
     return session
 
@@ -226,9 +225,9 @@ def open_window(session, user, *, demo: bool, stack: ExitStack) -> "MainWindow":
     return window
 
 
-def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: str = "EC") -> int:
+def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: str | None = None) -> int:
     """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True);
-    `country='PY'` makes the demo company a Paraguayan (SIFEN) one.
+    `country` chooses the demo company's country (default: the first registered).
     `on_sale_committed(result)` is called after each committed sale (ticket printing); a failure
     there is shown to the cashier and never undoes the sale."""
     from app.config import DataDir
@@ -268,10 +267,14 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: s
 def main() -> int:
     import argparse
 
+    from app.pos import setup
+
+    countries = setup.countries("demo")
     p = argparse.ArgumentParser(prog="python -m app.ui", description=_("Mostrador: ventana de caja"))
     p.add_argument("--data-dir", metavar="DIR")
-    p.add_argument("--demo", action="store_true", help=_("empresa de demostración contra el SRI simulado"))
-    p.add_argument("--country", choices=("EC", "PY"), default="EC",
-                   help=_("país de la empresa de demostración (PY: SIFEN simulado)"))
+    p.add_argument("--demo", action="store_true", help=_("empresa de demostración contra la autoridad simulada"))
+    p.add_argument("--country", choices=list(countries), default=next(iter(countries)),
+                   help=_("país de la empresa de demostración ({0})").format(
+                       ", ".join(f"{code}: {label}" for code, label in countries.items())))
     args = p.parse_args()
     return run(args.data_dir, demo=args.demo, country=args.country)

@@ -11,8 +11,7 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEd
 from dataclasses import replace
 
 from app.core.money import ZERO
-from app.pos.cart import Settlement, payment_methods, settle
-from app.ui import currency
+from app.pos.cart import Settlement, settle
 from app.ui.i18n import tr
 from app.ui.widgets import error_text, Banner, fkey_button
 
@@ -21,58 +20,64 @@ def _(text: str) -> str:
     return tr("PaymentDialog", text)
 
 
-# shown in this order; the shortcut focuses the field
-METHOD_KEYS = (("efectivo", "F1"), ("tarjeta_credito", "F2"), ("tarjeta_debito", "F3"),
-               ("transferencia", "F4"), ("dinero_electronico_ec", "F5"), ("cheque", "F6"), ("otros", "F7"))
-# Paraguay: SIFEN iTiPago 1, 3, 4, 5, 7, 2
-METHOD_KEYS_PY = (("efectivo", "F1"), ("tarjeta_credito", "F2"), ("tarjeta_debito", "F3"),
-                  ("transferencia", "F4"), ("billetera", "F5"), ("cheque", "F6"))
+def _joined(words: list[str]) -> str:
+    """'número y banco', 'a, b y c'."""
+    return words[0] if len(words) == 1 else _("{0} y {1}").format(", ".join(words[:-1]), words[-1])
 
 
 class PaymentDialog(QDialog):
+    """`country` is the company's `Country`: its till rules say which methods exist (in the
+    order shown, F1, F2, … focus them), what else a method asks for and how amounts look."""
+
     def __init__(self, total: Decimal, on_confirm: Callable[[Settlement], str | None], parent=None, *,
-                 country: str = "EC"):
+                 country):
         super().__init__(parent)
         self.country = country
-        self.methods = payment_methods(country)
+        rules = country.till()
+        self.fmt = rules.money
+        self.methods = rules.payment_methods
         self.total = total
         self.on_confirm = on_confirm
         self.settlement: Settlement | None = None
         self.setWindowTitle(_("Cobrar"))
         self.setModal(True)
-        self.setMinimumWidth(600 if country == "PY" else 520)
+        with_extra = [m for m in self.methods.values() if m.fields]
+        self.setMinimumWidth(600 if with_extra else 520)
         lay = QVBoxLayout(self)
         head = QLabel(_("Total a cobrar: {0}").format(self.money(total)))
         head.setObjectName("total")
         lay.addWidget(head)
         grid = QGridLayout()
         self.fields: dict[str, QLineEdit] = {}
-        for row, (medio, key) in enumerate(METHOD_KEYS_PY if country == "PY" else METHOD_KEYS):
-            grid.addWidget(QLabel(f"{_(self.methods[medio].label)}  ({key})"), row, 0)
+        for row, method in enumerate(self.methods.values()):
+            key = f"F{row + 1}"
+            grid.addWidget(QLabel(f"{_(method.label)}  ({key})"), row, 0)
             f = QLineEdit()
             f.setAlignment(Qt.AlignmentFlag.AlignRight)
-            f.setPlaceholderText("0" if country == "PY" else "0.00")
+            f.setPlaceholderText(self.fmt.placeholder())
             f.textChanged.connect(self.update_state)
             f.returnPressed.connect(self.confirm)
             grid.addWidget(f, row, 1)
-            self.fields[medio] = f
+            self.fields[method.code] = f
             s = QShortcut(QKeySequence(key), self)
             s.activated.connect(lambda f=f: (f.setFocus(), f.selectAll()))
-        self.cheque_number = QLineEdit()
-        self.cheque_number.setPlaceholderText(_("N.º de cheque"))
-        self.cheque_number.setMaxLength(8)
-        self.cheque_bank = QLineEdit()
-        self.cheque_bank.setPlaceholderText(_("Banco"))
-        self.cheque_bank.setMaxLength(20)
-        if country == "PY":  # SIFEN needs the cheque's number and bank (gPagCheq)
+        # what a method needs besides the amount (a cheque's number and bank): {method: {key: field}}
+        self.extra: dict[str, dict[str, QLineEdit]] = {}
+        for method in with_extra:
             row = grid.rowCount()
-            grid.addWidget(QLabel(_("Cheque: número y banco")), row, 0)
+            grid.addWidget(QLabel(_("{0}: {1}").format(_(method.label), _joined([_(pf.label) for pf in method.fields]))),
+                           row, 0)
             box = QHBoxLayout()
-            box.addWidget(self.cheque_number)
-            box.addWidget(self.cheque_bank, 1)
-            grid.addLayout(box, row, 1)
-            for f in (self.cheque_number, self.cheque_bank):
+            self.extra[method.code] = {}
+            for i, pf in enumerate(method.fields):
+                f = QLineEdit()
+                f.setPlaceholderText(_(pf.hint or pf.label))
+                if pf.max_length:
+                    f.setMaxLength(pf.max_length)
                 f.returnPressed.connect(self.confirm)
+                box.addWidget(f, 1 if i == len(method.fields) - 1 else 0)
+                self.extra[method.code][pf.key] = f
+            grid.addLayout(box, row, 1)
         lay.addLayout(grid)
         self.state = QLabel()
         self.state.setObjectName("bigmsg")
@@ -85,25 +90,25 @@ class PaymentDialog(QDialog):
         buttons.addWidget(self.ok)
         lay.addLayout(buttons)
         QShortcut(QKeySequence("F12"), self).activated.connect(self.confirm)
-        cash = self.fields["efectivo"]
-        cash.setText(currency.amount(total, country))
+        cash = self.fields[rules.cash_method]
+        cash.setText(self.fmt.amount(total))
         cash.setFocus()
         cash.selectAll()
 
     def money(self, value: Decimal) -> str:
-        return currency.money(value, self.country)
+        return self.fmt.money(value)
 
     def tenders(self) -> list[tuple[str, Decimal]]:
         out = []
         for medio, f in self.fields.items():
             text = f.text().strip()
             if text:
-                out.append((medio, currency.parse(text, self.country, field=self.methods[medio].label)))
+                out.append((medio, self.fmt.parse(text, field=self.methods[medio].label)))
         return out
 
     def update_state(self) -> Settlement | None:
         try:
-            s = settle(self.total, [(m, a) for m, a in self.tenders() if a != ZERO], country=self.country)
+            s = settle(self.total, [(m, a) for m, a in self.tenders() if a != ZERO], country=self.country.code)
         except ValueError as exc:
             self.state.setText("")
             self.error.error(error_text(exc))
@@ -113,7 +118,7 @@ class PaymentDialog(QDialog):
         parts = [_("Recibido: {0}").format(self.money(s.tendered))]
         if s.missing:
             parts.append(_("Falta: {0}").format(self.money(s.missing)))
-        parts.append((_("Vuelto: {0}") if self.country == "PY" else _("Cambio: {0}")).format(self.money(s.change)))
+        parts.append(f"{_(self.fmt.change_word).capitalize()}: {self.money(s.change)}")
         self.state.setText("    ".join(parts))
         self.state.setStyleSheet("color:#b00020;" if s.missing else "color:#1b5e20;font-weight:bold;")
         self.ok.setEnabled(s.complete)
@@ -126,9 +131,10 @@ class PaymentDialog(QDialog):
         if not s.complete:
             self.error.error(_("Falta cobrar {0}").format(self.money(s.missing)))
             return
-        if any(m == "cheque" for m, _a in s.payments) and self.country == "PY":
-            s = replace(s, details={"cheque": {"numero": self.cheque_number.text().strip(),
-                                               "banco": self.cheque_bank.text().strip()}})
+        details = {m: {k: f.text().strip() for k, f in self.extra[m].items()}
+                   for m, _a in s.payments if m in self.extra}
+        if details:
+            s = replace(s, details=details)
         problem = self.on_confirm(s)
         if problem:
             self.error.error(problem)  # the sale is still on screen, nothing was issued

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (QComboBox, QDateEdit, QFileDialog, QHBoxLayout, Q
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.pos import reports
-from app.ui import currency
 from app.ui.chart import BarChart
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -71,10 +70,10 @@ class ReportsView(QWidget):
     def reload(self, *_a) -> None:
         key = self.kind.currentData()
         title, fn, _h = reports.REPORTS[key]
-        country = self.ctx.session.company.country
-        header = reports.header_for(key, country)
+        code = self.ctx.session.company.country
+        header = reports.header_for(key, code)
         start, end = self._range()
-        self.rows = fn(self.ctx.conn, start, end, reports.zone_for(self.ctx.session.company.country))
+        self.rows = fn(self.ctx.conn, start, end, reports.zone_for(code))
         self.table.setColumnCount(len(header))
         self.table.setHorizontalHeaderLabels([_(h) for h in header])
         self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -88,14 +87,14 @@ class ReportsView(QWidget):
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-        self.chart.set_data(_(title) + (" (Gs.)" if country == "PY" else " (USD)"), [(r.label, r.amount) for r in self.rows])
+        money = self.ctx.till.money
+        self.chart.set_data(f"{_(title)} ({money.unit})", [(r.label, r.amount) for r in self.rows])
         total = sum((r.amount for r in self.rows), start=type(self.rows[0].amount)(0)) if self.rows else 0
-        self.total.setText(_("Total del período: {0}").format(currency.money(total, country))
+        self.total.setText(_("Total del período: {0}").format(money.money(total))
                            if key in ("day", "hour") else "")
 
     def _amount(self, value) -> str:
-        country = self.ctx.session.company.country
-        return currency.amount(value, country) if country == "PY" else f"{value:.2f}"
+        return self.ctx.till.money.amount(value)
 
     def export_file(self) -> None:
         key = self.kind.currentData()

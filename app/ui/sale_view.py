@@ -13,10 +13,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGridL
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.core.errors import MostradorError
-from app.core.money import ZERO, fmt, to_decimal
+from app.core.money import ZERO, to_decimal
 from app.pos import audit, catalog, shifts, till
-from app.pos.cart import (TAX_CATEGORIES, Buyer, BuyerRequired, Cart, anonymous_buyer, detect_id_type_for,
-                          id_type_labels, identification_errors_for)
+from app.pos.cart import Buyer, BuyerRequired, Cart
 from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -28,10 +27,6 @@ log = logging.getLogger("mostrador.ui.sale")
 
 def _(text: str) -> str:
     return tr("SaleView", text)
-
-
-def money(value: Decimal) -> str:
-    return f"$ {fmt(value)}"
 
 
 def qty_text(q: Decimal) -> str:
@@ -50,12 +45,6 @@ class CodeField(QLineEdit):
         super().keyPressEvent(event)
 
 
-def short_tax(code: str) -> str:
-    """'15 %', '0 %', 'No obj.', 'Exento': what fits in a narrow column."""
-    cat = TAX_CATEGORIES[code]
-    return {"6": _("No obj."), "7": _("Exento"), "PYEX": _("Exento")}.get(code, f"{qty_text(cat.rate)} %")
-
-
 COLUMNS = ("Código", "Descripción", "Cant.", "Precio", "Desc.%", "IVA", "Total")
 
 
@@ -67,6 +56,8 @@ class SaleView(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.country = ctx.session.company.country
+        self.rules = ctx.till
+        self.fmt = self.rules.money
         self.cart = Cart(country=self.country)
         self.payment_dialog = None
         self.pin_dialog = None
@@ -79,10 +70,13 @@ class SaleView(QWidget):
         self.refresh()
 
     def _money(self, value: Decimal) -> str:
-        return currency.money(value, self.country)
+        return self.fmt.money(value)
 
     def _amount(self, value: Decimal) -> str:
-        return currency.amount(value, self.country)
+        return self.fmt.amount(value)
+
+    def _is_anonymous_type(self, kind: str) -> bool:
+        return kind == self.rules.anonymous_buyer.id_type
 
     # ------------------------------------------------------------------------------ layout
     def _build(self) -> None:
@@ -159,14 +153,13 @@ class SaleView(QWidget):
         box = QGroupBox(_("Cliente"))
         form = QFormLayout(box)
         self.buyer_id = QLineEdit()
-        self.buyer_id.setPlaceholderText(_("Vacío = innominado") if self.country == "PY"
-                                         else _("Vacío = consumidor final"))
+        self.buyer_id.setPlaceholderText(_("Vacío = {0}").format(_(self.rules.anonymous_label).lower()))
         self.buyer_id.textEdited.connect(self._buyer_id_edited)
         self.buyer_id.returnPressed.connect(self._buyer_id_done)
         self.buyer_type = QComboBox()
-        self.id_labels = id_type_labels(self.country)
+        self.id_labels = self.rules.id_types
         for code, label in self.id_labels.items():
-            if code not in ("07", "PY-INN"):  # the anonymous buyer is the empty field
+            if not self._is_anonymous_type(code):  # the anonymous buyer is the empty field
                 self.buyer_type.addItem(_(label), code)
         self.buyer_type.currentIndexChanged.connect(self._buyer_changed)
         self.buyer_name = QLineEdit()
@@ -182,8 +175,7 @@ class SaleView(QWidget):
         self.buyer_state = QLabel()
         self.buyer_state.setWordWrap(True)
         form.addRow(self.buyer_state)
-        form.addRow(fkey_button(_("Innominado") if self.country == "PY" else _("Consumidor final"), "Ctrl+F",
-                                self.set_final_consumer))
+        form.addRow(fkey_button(_(self.rules.anonymous_label), "Ctrl+F", self.set_anonymous_buyer))
         right.addWidget(box)
 
         totals = QGroupBox(_("Totales"))
@@ -206,7 +198,7 @@ class SaleView(QWidget):
         for key, slot in (("F2", self.search), ("F3", self.focus_customer), ("F4", lambda: self._focus(self.qty)),
                           ("F5", lambda: self._focus(self.price)), ("F6", lambda: self._focus(self.discount)),
                           ("F7", self.prebill), ("F8", self.delete_line), ("F9", self.discard_sale),
-                          ("F12", self.charge), ("Ctrl+F", self.set_final_consumer), ("Escape", self.escape)):
+                          ("F12", self.charge), ("Ctrl+F", self.set_anonymous_buyer), ("Escape", self.escape)):
             s = QShortcut(QKeySequence(key), self)
             s.setContext(ctx)
             s.activated.connect(slot)
@@ -310,10 +302,7 @@ class SaleView(QWidget):
                 w.clear()
             return
         self.qty.setText(qty_text(line.quantity))
-        if self.country == "PY":
-            self.price.setText(self._amount(line.price))
-        else:
-            self.price.setText(fmt(line.price, 2) if line.price == line.price.quantize(Decimal("0.01")) else str(line.price))
+        self.price.setText(currency.editable(line.price, self.fmt))
         self.discount.setText(qty_text(line.discount_percent))
 
     def current_line(self):
@@ -326,7 +315,7 @@ class SaleView(QWidget):
             return
         try:
             qty = to_decimal(self.qty.text().replace(",", "."), field=_("cantidad"))
-            price = currency.parse(self.price.text(), self.country, field=_("precio"))
+            price = self.fmt.parse(self.price.text(), field=_("precio"))
             pct = to_decimal(self.discount.text().replace(",", ".") or "0", field=_("descuento"))
         except ValueError as exc:
             self.message.error(error_text(exc))
@@ -427,15 +416,15 @@ class SaleView(QWidget):
         self.buyer_id.setFocus()
         self.buyer_id.selectAll()
 
-    def set_final_consumer(self) -> None:
+    def set_anonymous_buyer(self) -> None:
         for w in (self.buyer_id, self.buyer_name, self.buyer_email):
             w.clear()
         self._buyer_changed()
         self.code.setFocus()
 
     def _buyer_id_edited(self, text: str) -> None:
-        kind = detect_id_type_for(self.country, text)
-        if kind not in ("07", "PY-INN"):
+        kind = self.rules.detect_id_type(text)
+        if not self._is_anonymous_type(kind):
             self.buyer_type.blockSignals(True)
             self.buyer_type.setCurrentIndex(max(0, self.buyer_type.findData(kind)))
             self.buyer_type.blockSignals(False)
@@ -444,7 +433,7 @@ class SaleView(QWidget):
     def _buyer_id_done(self) -> None:
         ident = self.buyer_id.text().strip()
         if not ident:
-            self.set_final_consumer()
+            self.set_anonymous_buyer()
             return
         known = catalog.find_customer(self.ctx.conn, ident)
         if known is not None:
@@ -456,7 +445,7 @@ class SaleView(QWidget):
         self._buyer_changed()
         if self.cart.buyer_problem() is None or known is not None:
             self.code.setFocus() if known is not None else self.buyer_name.setFocus()
-        elif not identification_errors_for(self.country, self.buyer_type.currentData(), ident):
+        elif not self.rules.identification_errors(self.buyer_type.currentData(), ident):
             self.buyer_name.setFocus()
 
     def _buyer_name_done(self) -> None:
@@ -466,14 +455,13 @@ class SaleView(QWidget):
         ident = self.buyer_id.text().strip()
         self.buyer_type.setEnabled(bool(ident))
         if not ident:
-            self.cart.buyer = anonymous_buyer(self.country)
+            self.cart.buyer = self.rules.anonymous_buyer
             self.buyer_state.setStyleSheet("color:#555;")
-            self.buyer_state.setText(_("Innominado (total menor a Gs. 7.000.000)") if self.country == "PY"
-                                     else _("Consumidor final (hasta USD 50,00)"))
+            self.buyer_state.setText(_(self.rules.anonymous_note))
             return
         kind = self.buyer_type.currentData()
         self.cart.buyer = Buyer(kind, ident, self.buyer_name.text().strip(), self.buyer_email.text().strip())
-        errors = identification_errors_for(self.country, kind, ident)
+        errors = self.rules.identification_errors(kind, ident)
         if errors:
             self.buyer_state.setStyleSheet("color:#b00020;font-weight:bold;")
             self.buyer_state.setText("; ".join(errors))
@@ -487,7 +475,7 @@ class SaleView(QWidget):
         for r, line in enumerate(self.cart.lines):
             cells = (line.code, line.description, qty_text(line.quantity), self._amount(line.price),
                      qty_text(line.discount_percent) if line.discount_percent else "",
-                     short_tax(line.tax_code), self._amount(line.total))
+                     _(self.rules.tax_short_label(line.tax_code)), self._amount(line.total))
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c >= 2:
@@ -505,30 +493,7 @@ class SaleView(QWidget):
             if w:
                 w.setParent(None)  # at once: deleteLater would leave it drawn until the next loop
         t = self.cart.totals()
-        if self.country == "PY":
-            self._totals_py(t)
-            return
-        rows = [(_("Subtotal {0}").format(TAX_CATEGORIES[c].label), base) for c, (base, _v) in sorted(t.by_tax.items())]
-        if t.discount:
-            rows.append((_("Descuento"), t.discount))
-        rows += [(_("IVA {0} %").format(qty_text(TAX_CATEGORIES[c].rate)), v)
-                 for c, (_b, v) in sorted(t.by_tax.items()) if TAX_CATEGORIES[c].rate]
-        if not rows:
-            rows = [(_("Subtotal"), ZERO)]
-        for i, (label, value) in enumerate(rows):
-            self.totals_grid.addWidget(QLabel(label), i, 0)
-            v = QLabel(self._money(value))
-            v.setAlignment(Qt.AlignmentFlag.AlignRight)
-            self.totals_grid.addWidget(v, i, 1)
-        self.total_label.setText(self._money(t.total))
-
-    def _totals_py(self, t) -> None:
-        """Paraguay: amounts per rate with IVA included, then the IVA each contains (liquidación)."""
-        names = {"PY10": _("Gravado 10 %"), "PY5": _("Gravado 5 %"), "PYEX": _("Exento")}
-        rows = [(names[c], sub) for c, (sub, _v) in sorted(t.by_tax.items(), key=lambda kv: kv[0] != "PY10")]
-        if t.discount:
-            rows.append((_("Descuento incluido"), t.discount))
-        rows += [(_("Liq. IVA {0}").format(short_tax(c)), v) for c, (_s, v) in sorted(t.by_tax.items()) if v]
+        rows = [(_(label), value) for label, value in self.rules.totals_rows(t)]
         if not rows:
             rows = [(_("Subtotal"), ZERO)]
         for i, (label, value) in enumerate(rows):
@@ -559,7 +524,7 @@ class SaleView(QWidget):
             return
         from app.ui.payment_dialog import PaymentDialog
 
-        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self, country=self.country)
+        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self, country=self.ctx.country)
         open_dialog(self.payment_dialog)
 
     def finish(self, settlement) -> str | None:
@@ -581,8 +546,8 @@ class SaleView(QWidget):
         self.last_sale = done
         result = done.result
         self.new_sale()
-        word = _(" — vuelto {0}") if self.country == "PY" else _(" — cambio {0}")
-        change = word.format(self._money(done.settlement.change)) if done.settlement.change else ""
+        change = (f" — {_(self.fmt.change_word)} {self._money(done.settlement.change)}"
+                  if done.settlement.change else "")
         self.last_label.setText(_("Última venta: {0} por {1}{2}").format(
             result.document.number, self._money(result.document.total), change))
         self.message.info(_("Venta registrada: {0}{1}").format(result.document.number, change))

@@ -26,10 +26,11 @@ class CountryPage(QWidget):
         super().__init__(parent)
         lay = QFormLayout(self)
         self.country = QComboBox()
-        for code, label in setup.COUNTRIES.items():
+        for code, label in setup.countries().items():
             self.country.addItem(_(label), code)
         lay.addRow(_("País de emisión"), self.country)
-        note = QLabel(_("El país decide la autoridad (SRI o SIFEN), la moneda y los datos que se piden."))
+        authorities = " o ".join(setup.authority(code) for code in setup.countries())
+        note = QLabel(_("El país decide la autoridad ({0}), la moneda y los datos que se piden.").format(authorities))
         note.setObjectName("hint")
         lay.addRow(note)
 
@@ -39,135 +40,126 @@ class CountryPage(QWidget):
             self.country.setEnabled(False)  # documents already signed belong to that country
 
 
-def _int_or_none(text: str) -> int | None:
-    text = text.strip()
-    return int(text) if text.isdigit() else None
+def _input(f: setup.SetupField) -> QWidget:
+    """The widget of one setup field, holding its default value."""
+    if f.kind == "check":
+        w = QCheckBox(_(f.label))
+    elif f.kind == "choice":
+        w = QComboBox()
+        for value, label in f.choices:
+            w.addItem(_(label), value)
+    else:
+        w = QLineEdit()
+        if f.kind == "secret":
+            w.setEchoMode(QLineEdit.EchoMode.Password)
+        if f.max_length:
+            w.setMaxLength(f.max_length)
+        if f.placeholder:
+            w.setPlaceholderText(_(f.placeholder))
+    if f.required:
+        w.setProperty("required", True)
+        w.setToolTip(_("Obligatorio"))
+    _set_value(w, f.default)
+    return w
 
 
-def _date_or_none(text: str):
-    from datetime import datetime
+def _set_value(w: QWidget, value) -> None:
+    if isinstance(w, QCheckBox):
+        w.setChecked(bool(value))
+    elif isinstance(w, QComboBox):
+        w.setCurrentIndex(max(0, w.findData(value)))
+    else:
+        w.setText("" if value is None else str(value))
 
-    text = text.strip()
-    for f in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, f).date()
-        except ValueError:
-            continue
-    return None
+
+def _value(w: QWidget):
+    if isinstance(w, QCheckBox):
+        return w.isChecked()
+    if isinstance(w, QComboBox):
+        return w.currentData()
+    return w.text().strip()
 
 
 class CompanyPage(QWidget):
+    """The company's data as the country's `SetupRules.company_fields` list them. The rows of
+    every country are built once and the chosen country's are shown; `page.<key>` is the input
+    of field `key` of the chosen country."""
+
     title = "Empresa"
 
     def __init__(self, parent=None):
         super().__init__(parent)
-        lay = QFormLayout(self)
-        self.ruc = QLineEdit()
-        self.ruc.setMaxLength(13)
-        self.razon_social = QLineEdit()
-        self.nombre_comercial = QLineEdit()
-        self.address = QLineEdit()
-        self.email = QLineEdit()
-        self.obligado = QCheckBox(_("Obligado a llevar contabilidad"))
-        self.especial = QLineEdit()
-        self.especial.setPlaceholderText(_("N.º de resolución, vacío si no lo es"))
-        self.retencion = QLineEdit()
-        self.retencion.setPlaceholderText(_("N.º de resolución, vacío si no lo es"))
-        self.rimpe = QComboBox()
-        for r in setup.RIMPE_OPTIONS:
-            self.rimpe.addItem(r or _("No pertenece al RIMPE"), r)
-        # Paraguay (SIFEN)
-        self.phone = QLineEdit()
-        self.timbrado = QLineEdit()
-        self.timbrado.setMaxLength(8)
-        self.timbrado.setPlaceholderText(_("8 dígitos"))
-        self.timbrado_start = QLineEdit()
-        self.timbrado_start.setPlaceholderText(_("dd/mm/aaaa"))
-        self.tipo_contribuyente = QComboBox()
-        for code, label in setup.PY_TAXPAYER_TYPES.items():
-            self.tipo_contribuyente.addItem(f"{code} — {_(label)}", code)
-        self.tipo_contribuyente.setCurrentIndex(1)
-        self.tipo_regimen = QComboBox()
-        self.tipo_regimen.addItem(_("No declarado"), None)
-        for code, label in setup.PY_REGIMES.items():
-            self.tipo_regimen.addItem(f"{code} — {_(label)}", code)
-        self.actividad_code = QLineEdit()
-        self.actividad_code.setMaxLength(8)
-        self.actividad_code.setPlaceholderText(_("Código (ej. 47190)"))
-        self.actividad_desc = QLineEdit()
-        self.actividad_desc.setPlaceholderText(_("Descripción, como figura en la constancia de RUC"))
-        self.csc_id = QLineEdit("0001")
-        self.csc_id.setMaxLength(4)
-        self.csc_secret = QLineEdit()
-        self.csc_secret.setEchoMode(QLineEdit.EchoMode.Password)
-        self.csc_secret.setMaxLength(32)
-        self.csc_secret.setPlaceholderText(_("32 caracteres; se guarda solo en el llavero del sistema"))
-        self.ec_rows = (self.obligado, self.especial, self.retencion, self.rimpe)
-        self.py_rows = (self.phone, self.timbrado, self.timbrado_start, self.tipo_contribuyente, self.tipo_regimen,
-                        self.actividad_code, self.actividad_desc, self.csc_id, self.csc_secret)
-        for label, w in ((_("RUC"), self.ruc), (_("Razón social"), self.razon_social),
-                         (_("Nombre comercial"), self.nombre_comercial), (_("Dirección matriz"), self.address),
-                         (_("Correo de facturación"), self.email), ("", self.obligado),
-                         (_("Contribuyente especial"), self.especial), (_("Agente de retención"), self.retencion),
-                         (_("Régimen RIMPE"), self.rimpe), (_("Teléfono"), self.phone),
-                         (_("Timbrado N.º"), self.timbrado), (_("Inicio de vigencia del timbrado"), self.timbrado_start),
-                         (_("Tipo de contribuyente"), self.tipo_contribuyente), (_("Tipo de régimen"), self.tipo_regimen),
-                         (_("Actividad económica"), self.actividad_code), (_("Descripción de la actividad"), self.actividad_desc),
-                         (_("ID del CSC"), self.csc_id), (_("CSC (código de seguridad)"), self.csc_secret)):
-            lay.addRow(label, w)
-        self.form = lay
-        self.set_country("EC")
+        self.form = QFormLayout(self)
+        self.inputs_by_country: dict[str, dict[str, QWidget]] = {}
+        for code in setup.countries():
+            inputs = self.inputs_by_country[code] = {}
+            for f in setup.rules(code).company_fields:
+                inputs[f.key] = w = _input(f)
+                self.form.addRow("" if f.kind == "check" else _(f.label), w)
+        self.country = ""
+        self.set_country(next(iter(self.inputs_by_country)))
+
+    @property
+    def inputs(self) -> dict[str, QWidget]:
+        return self.inputs_by_country[self.country]
+
+    def __getattr__(self, name: str):
+        inputs = self.__dict__.get("inputs_by_country", {}).get(self.__dict__.get("country"), {})
+        if name in inputs:
+            return inputs[name]
+        raise AttributeError(name)
+
+    def fields(self) -> tuple[setup.SetupField, ...]:
+        return setup.rules(self.country).company_fields
 
     def set_country(self, country: str) -> None:
+        before = self.inputs_by_country.get(self.country, {})
+        for code, inputs in self.inputs_by_country.items():
+            for w in inputs.values():
+                self.form.setRowVisible(w, code == country)
+        if before and country != self.country:  # keep what was typed in the fields both countries have
+            for key, w in self.inputs_by_country[country].items():
+                if isinstance(w, QLineEdit) and isinstance(before.get(key), QLineEdit) and before[key].text():
+                    w.setText(before[key].text())
         self.country = country
-        for w in self.ec_rows:
-            self.form.setRowVisible(w, country == "EC")
-        for w in self.py_rows:
-            self.form.setRowVisible(w, country == "PY")
-        self.ruc.setPlaceholderText(_("80012345-6 (con dígito verificador)") if country == "PY" else _("13 dígitos"))
-        label = self.form.labelForField(self.nombre_comercial)
-        if label is not None:
-            label.setText(_("Nombre de fantasía") if country == "PY" else _("Nombre comercial"))
 
     def load(self, c: Company | None) -> None:
         if c is None:
             return
-        self.ruc.setText(c.ruc)
-        self.razon_social.setText(c.razon_social)
-        self.nombre_comercial.setText(c.nombre_comercial)
-        self.address.setText(c.address)
-        self.email.setText(c.email)
-        self.obligado.setChecked(c.obligado_contabilidad)
-        self.especial.setText(c.contribuyente_especial)
-        self.retencion.setText(c.agente_retencion)
-        self.rimpe.setCurrentIndex(max(0, self.rimpe.findData(c.rimpe)))
-        self.phone.setText(c.phone)
-        self.timbrado.setText(c.timbrado)
-        self.timbrado_start.setText(f"{c.timbrado_start:%d/%m/%Y}" if c.timbrado_start else "")
-        self.tipo_contribuyente.setCurrentIndex(max(0, self.tipo_contribuyente.findData(c.tipo_contribuyente)))
-        self.tipo_regimen.setCurrentIndex(max(0, self.tipo_regimen.findData(c.tipo_regimen)))
-        if c.actividades:
-            self.actividad_code.setText(c.actividades[0][0])
-            self.actividad_desc.setText(c.actividades[0][1])
-        self.csc_id.setText(c.csc_id or "0001")
-        self.csc_secret.setPlaceholderText(_("Vacío = conservar el CSC guardado en el llavero"))
         self.set_country(c.country)
+        for key, value in setup.rules(c.country).field_values(c).items():
+            _set_value(self.inputs[key], value)
+        for f in self.fields():
+            if f.kind == "secret" and f.placeholder_saved:
+                self.inputs[f.key].setPlaceholderText(_(f.placeholder_saved))
 
-    def actividades(self) -> tuple[tuple[str, str], ...]:
-        code, desc = self.actividad_code.text().strip(), self.actividad_desc.text().strip()
-        return ((code, desc),) if code or desc else ()
+    def values(self) -> dict:
+        """{key: value} of the chosen country's fields."""
+        return {key: _value(w) for key, w in self.inputs.items()}
+
+    def secrets(self) -> dict[str, str | None]:
+        """The 'secret' fields' values; None where left empty (keep the stored one)."""
+        return {f.key: _value(self.inputs[f.key]) or None for f in self.fields() if f.kind == "secret"}
+
+    def field_problems(self) -> list[str]:
+        """What the fields' own checks say about the texts typed."""
+        problems = []
+        for f in self.fields():
+            problem = f.check(_value(self.inputs[f.key])) if f.check else None
+            if problem:
+                problems.append(_(problem))
+        return problems
 
 
 class EstablishmentsPage(QWidget):
     title = "Establecimientos"
-    # columns 4.. are Paraguay's (where the establishment is, as SIFEN's gEmis needs it)
-    COLUMNS = ("Código", "Nombre", "Dirección", "Puntos de emisión", "N.º casa", "Departamento", "Distrito",
-               "Ciudad", "Teléfono", "Correo")
+    # the country's `SetupRules.establishment_fields` follow as more columns
+    COLUMNS = ("Código", "Nombre", "Dirección", "Puntos de emisión")
 
     def __init__(self, parent=None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
-        self.hint = QLabel(_("Un establecimiento por fila; puntos de emisión separados por comas (001, 002)."))
+        self.hint = QLabel()
         self.hint.setWordWrap(True)
         lay.addWidget(self.hint)
         self.table = QTableWidget(0, len(self.COLUMNS))
@@ -184,55 +176,61 @@ class EstablishmentsPage(QWidget):
         self.till_est = QLineEdit("001")
         self.till_point = QLineEdit("001")
         till.addRow(_("Esta caja emite desde el establecimiento"), self.till_est)
-        self.till_point_label = QLabel(_("y el punto de emisión"))
+        self.till_point_label = QLabel()
         till.addRow(self.till_point_label, self.till_point)
         lay.addLayout(till)
         self.places = QLabel()
         self.places.setObjectName("hint")
         self.places.setWordWrap(True)
         lay.addWidget(self.places)
+        self.country = ""
+        self.extra: tuple[setup.SetupField, ...] = ()
         self.table.itemChanged.connect(self._show_places)
+        self.set_country(next(iter(setup.countries())))
         self.add_row()
-        self.set_country("EC")
 
     def set_country(self, country: str) -> None:
+        rules = setup.rules(country)
         self.country = country
-        for c in range(4, len(self.COLUMNS)):
-            self.table.setColumnHidden(c, country != "PY")
+        if rules.establishment_fields != self.extra:
+            self.extra = rules.establishment_fields
+            self.table.setColumnCount(len(self.COLUMNS) + len(self.extra))
+            self.table.setHorizontalHeaderLabels([_(c) for c in self.COLUMNS] + [_(f.label) for f in self.extra])
+            for r in range(self.table.rowCount()):
+                for i, f in enumerate(self.extra):
+                    self.table.setItem(r, len(self.COLUMNS) + i, QTableWidgetItem(str(f.default or "")))
         self.table.horizontalHeader().setSectionResizeMode(
-            2, QHeaderView.ResizeMode.Interactive if country == "PY" else QHeaderView.ResizeMode.Stretch)
-        self.till_point_label.setText(_("y el punto de expedición") if country == "PY" else _("y el punto de emisión"))
-        if country == "PY":
+            2, QHeaderView.ResizeMode.Interactive if self.extra else QHeaderView.ResizeMode.Stretch)
+        self.till_point_label.setText(_("y el {0}").format(_(rules.point_name)))
+        if self.extra:
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(2, 220)
-            self.hint.setText(_("Un establecimiento por fila; puntos de expedición separados por comas (001, 002). "
-                                "Departamento, distrito y ciudad son los códigos de la SET (Asunción: 1, 1, 1)."))
-        else:
-            self.hint.setText(_("Un establecimiento por fila; puntos de emisión separados por comas (001, 002)."))
+        self.hint.setText(_(rules.establishment_hint))
         self._show_places()
 
-    def _show_places(self, *_a) -> None:
-        if getattr(self, "country", "EC") != "PY":
-            self.places.clear()
-            return
-        from app.pos.setup_py import place_names
+    def _cells(self, r: int) -> dict[str, str]:
+        """{establishment field key: text} of row `r`'s extra columns."""
+        return {f.key: self.cell(r, len(self.COLUMNS) + i) for i, f in enumerate(self.extra)}
 
+    def _show_places(self, *_a) -> None:
+        rules = setup.rules(self.country)
         lines = []
         for r in range(self.table.rowCount()):
-            names = place_names(_int_or_none(self.cell(r, 5)), _int_or_none(self.cell(r, 6)),
-                                _int_or_none(self.cell(r, 7)))
+            names = rules.place_names(self._cells(r))
             if names:
                 lines.append(f"{self.cell(r, 0)}: {names}")
         self.places.setText("\n".join(lines))
 
     def add_row(self, code: str = "", name: str = "", address: str = "", points: str = "001",
-                *py: str) -> None:
+                cells: dict[str, str] | None = None) -> None:
         r = self.table.rowCount()
         self.table.insertRow(r)
         code = code or f"{r + 1:03d}"
-        values = (code, name or (_("Matriz") if r == 0 else ""), address, points, *(py or ("0",)))
-        for c in range(len(self.COLUMNS)):
-            self.table.setItem(r, c, QTableWidgetItem(values[c] if c < len(values) else ""))
+        cells = cells or {}
+        values = (code, name or (_("Matriz") if r == 0 else ""), address, points,
+                  *(cells.get(f.key, str(f.default or "")) for f in self.extra))
+        for c, value in enumerate(values):
+            self.table.setItem(r, c, QTableWidgetItem(value))
 
     def remove_row(self) -> None:
         if self.table.rowCount() > 1:
@@ -243,37 +241,32 @@ class EstablishmentsPage(QWidget):
         return item.text().strip() if item else ""
 
     def establishments(self) -> tuple[Establishment, ...]:
+        rules = setup.rules(self.country)
         out = []
         for r in range(self.table.rowCount()):
             points = tuple(PointOfSale(p.strip()) for p in self.cell(r, 3).replace(";", ",").split(",") if p.strip())
-            if self.country == "PY":
-                out.append(Establishment(self.cell(r, 0), self.cell(r, 2), name=self.cell(r, 1), points=points,
-                                         house_number=self.cell(r, 4) or "0",
-                                         departamento=_int_or_none(self.cell(r, 5)),
-                                         distrito=_int_or_none(self.cell(r, 6)), ciudad=_int_or_none(self.cell(r, 7)),
-                                         phone=self.cell(r, 8), email=self.cell(r, 9)))
-            else:
-                out.append(Establishment(self.cell(r, 0), self.cell(r, 2), name=self.cell(r, 1), points=points))
+            out.append(Establishment(self.cell(r, 0), self.cell(r, 2), name=self.cell(r, 1), points=points,
+                                     **rules.establishment_values(self._cells(r))))
         return tuple(out)
 
     def load(self, c: Company | None) -> None:
         if c is None or not c.establishments:
             return
+        rules = setup.rules(c.country)
+        self.set_country(c.country)
         self.table.setRowCount(0)
         for e in c.establishments:
-            py = (e.house_number or "0", "" if e.departamento is None else str(e.departamento),
-                  "" if e.distrito is None else str(e.distrito), "" if e.ciudad is None else str(e.ciudad),
-                  e.phone, e.email) if c.country == "PY" else ()
-            self.add_row(e.code, e.name, e.address, ", ".join(p.code for p in e.points), *py)
+            self.add_row(e.code, e.name, e.address, ", ".join(p.code for p in e.points), rules.establishment_cells(e))
         self.set_country(c.country)
 
 
 class CertificatePage(QWidget):
     title = "Certificado"
 
-    def __init__(self, ruc_source, parent=None):
+    def __init__(self, ruc_source, country_source, parent=None):
         super().__init__(parent)
         self.ruc_source = ruc_source  # callable giving the RUC typed on the company page
+        self.country_source = country_source  # callable giving the country chosen on the first page
         self.facts: setup.CertificateFacts | None = None
         lay = QFormLayout(self)
         path_row = QHBoxLayout()
@@ -323,7 +316,8 @@ class CertificatePage(QWidget):
                     return True
                 self.error.error(_("Elija el archivo .p12 del certificado de firma"))
                 return False
-            self.facts = setup.inspect_certificate(data, self.password.text(), self.ruc_source())
+            self.facts = setup.inspect_certificate(data, self.password.text(), self.ruc_source(),
+                                                   self.country_source())
         except MostradorError as exc:
             self.error.error(error_text(exc))
             return False
@@ -348,13 +342,13 @@ class EnvironmentPage(QWidget):
         lay = QVBoxLayout(self)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        for key, label in setup.environments("EC").items():
-            b = QRadioButton(_(label))
-            self.group.addButton(b)
-            self.buttons[key] = b
-            lay.addWidget(b)
-        self.confirm = QCheckBox(_("Confirmo el paso a PRODUCCIÓN: cada documento tendrá validez tributaria "
-                                   "ante el SRI y no se puede deshacer."))
+        for code in setup.countries():
+            for key in setup.environments(code):
+                if key not in self.buttons:
+                    self.buttons[key] = b = QRadioButton()
+                    self.group.addButton(b)
+                    lay.addWidget(b)
+        self.confirm = QCheckBox()
         self.confirm.setStyleSheet("color:#b00020;font-weight:bold;")
         self.confirm.hide()
         lay.addWidget(self.confirm)
@@ -362,12 +356,17 @@ class EnvironmentPage(QWidget):
         for b in self.buttons.values():
             b.toggled.connect(self._toggled)
         lay.addStretch(1)
+        self.set_country(next(iter(setup.countries())))
 
     def set_country(self, country: str) -> None:
-        for key, label in setup.environments(country).items():
-            self.buttons[key].setText(_(label))
+        labels = setup.environments(country)
+        for key, b in self.buttons.items():
+            b.setVisible(key in labels)
+            b.setText(_(labels.get(key, key)))
+        if self.environment() not in labels:
+            self.buttons[next(iter(labels))].setChecked(True)
         self.confirm.setText(_("Confirmo el paso a PRODUCCIÓN: cada documento tendrá validez tributaria "
-                               "ante el {0} y no se puede deshacer.").format(setup.AUTHORITY[country]))
+                               "ante el {0} y no se puede deshacer.").format(setup.authority(country)))
 
     def _toggled(self, *_a) -> None:
         self.confirm.setVisible(self.environment() == "produccion")
@@ -454,7 +453,8 @@ class SetupForm:
         self.country = CountryPage()
         self.company = CompanyPage()
         self.establishments = EstablishmentsPage()
-        self.certificate = CertificatePage(lambda: self.company.ruc.text().strip())
+        self.certificate = CertificatePage(lambda: self.company.ruc.text().strip(),
+                                           lambda: self.country.country.currentData())
         self.environment = EnvironmentPage()
         self.users = UsersPage(conn)
         self.pages = [self.country, self.company, self.establishments, self.certificate, self.environment, self.users]
@@ -473,22 +473,10 @@ class SetupForm:
             page.set_country(country)
 
     def to_company(self) -> Company:
-        c = self.company
         before = self.company_before
         country = self.country.country.currentData()
-        base = dict(country=country, ruc=c.ruc.text().strip(),
-                    razon_social=c.razon_social.text().strip(), nombre_comercial=c.nombre_comercial.text().strip(),
-                    address=c.address.text().strip(), establishments=self.establishments.establishments(),
-                    environment=self.environment.environment(), email=c.email.text().strip())
-        if country == "PY":
-            base.update(phone=c.phone.text().strip(), timbrado=c.timbrado.text().strip(),
-                        timbrado_start=_date_or_none(c.timbrado_start.text()),
-                        tipo_contribuyente=c.tipo_contribuyente.currentData(),
-                        tipo_regimen=c.tipo_regimen.currentData(), actividades=c.actividades(),
-                        csc_id=c.csc_id.text().strip())
-        else:
-            base.update(obligado_contabilidad=c.obligado.isChecked(), contribuyente_especial=c.especial.text().strip(),
-                        agente_retencion=c.retencion.text().strip(), rimpe=c.rimpe.currentData())
+        base = dict(setup.rules(country).company_values(self.company.values()), country=country,
+                    establishments=self.establishments.establishments(), environment=self.environment.environment())
         if before is not None:
             from dataclasses import replace
 
@@ -501,8 +489,7 @@ class SetupForm:
             till_point=self.establishments.till_point.text().strip(), p12=self.certificate.p12(),
             p12_password=self.certificate.password.text(),
             production_confirmed=self.environment.confirm.isChecked(), new_users=list(self.users.pending),
-            csc_secret=(self.company.csc_secret.text().strip() or None)
-            if self.country.country.currentData() == "PY" else None)
+            secrets=self.company.secrets())
 
     def page_errors(self, page: QWidget) -> list[str]:
         """Errors that belong to `page` (checked before moving on in the wizard)."""
@@ -516,20 +503,21 @@ class SetupForm:
             has_admin = any(r == "administrador" for _n, r, _p in self.users.pending) or any(
                 u.is_admin for u in users.list_users(self.conn))
             return [] if has_admin else [_("Cree al menos un usuario administrador")]
-        fields = {self.company: ("ruc", "razon_social", "address", "contribuyente_especial", "agente_retencion",
-                                 "rimpe", "country", "nombre_comercial", "timbrado", "timbrado_start",
-                                 "tipo_contribuyente", "tipo_regimen", "actividades", "csc_id", "email"),
-                  self.establishments: ("establishments",)}.get(page)
-        if not fields:
+        if page not in (self.company, self.establishments):
             return []
-        if page is self.company and self.country.country.currentData() == "PY":
-            from app.pos.setup_py import csc_errors
-
-            errs = csc_errors(self.to_company(), self.company.csc_secret.text().strip() or None)
+        if page is self.company:
+            errs = setup.rules(self.company.country).secret_errors(self.to_company(), self.company.secrets())
             if errs:
                 return [e.message for e in errs]
-            if self.company.timbrado_start.text().strip() and _date_or_none(self.company.timbrado_start.text()) is None:
-                return [_("Fecha de inicio del timbrado no válida: use dd/mm/aaaa")]
+            problems = self.company.field_problems()
+            if problems:
+                return problems
+
+        def on_page(field: str) -> bool:  # the environment has its own page, checked by save()
+            root = field.split("[")[0].split(".")[0]
+            return root == "establishments" if page is self.establishments else root not in (
+                "establishments", "environment")
+
         errs = setup.company_errors(self.to_company())
         return [f"{e.message}" if not e.field.startswith("establishments[") else f"{e.field}: {e.message}"
-                for e in errs if e.field.split("[")[0].split(".")[0] in fields]
+                for e in errs if on_page(e.field)]

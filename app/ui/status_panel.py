@@ -8,6 +8,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from app.core.errors import MostradorError
+from app.fiscal import registry
 from app.pos import till
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -70,7 +71,7 @@ class StatusPanel(QWidget):
         self.env.setStyleSheet(f"background:{color};color:white;padding:2px 8px;border-radius:4px;font-weight:bold;")
         facts = till.sync_facts(self.ctx.conn, company.country)
         self.facts = facts
-        who = "SIFEN" if company.country == "PY" else "SRI"
+        who = registry.country(company.country).authority
         if self.ctx.worker is None:
             self.link.setText(_("{0}: transmisión detenida").format(who))
             self.link.setToolTip(self.ctx.worker_error or "")
@@ -89,7 +90,7 @@ class StatusPanel(QWidget):
             self.pending.setStyleSheet(f"color:{OK};")
         else:
             text = _("Pendientes: {0} · el más antiguo {1}").format(facts.pending, age_text(facts.oldest_age_seconds or 0))
-            if facts.level == "danger":  # the legal window (EC 24 h, PY 72 h) is closing
+            if facts.level == "danger":  # the authority's legal window is closing
                 left = facts.deadline_hours * 3600 - (facts.oldest_age_seconds or 0)
                 text += (_(" · plazo de {0} h: quedan {1}").format(int(facts.deadline_hours), age_text(left))
                          if left > 0 else _(" · plazo de {0} h VENCIDO").format(int(facts.deadline_hours)))

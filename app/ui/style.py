@@ -1,12 +1,14 @@
 """Colours and the application style sheet. Status colours are shared by every view."""
 from __future__ import annotations
 
+from app.core.status import AUTHORIZED, CANCELLED, REJECTED, SENT, SIGNED
+
 STATUS_COLORS = {  # background, text
-    "signed": ("#fff3cd", "#7a5b00"),  # pendiente
-    "sent": ("#dbe9ff", "#0b3d91"),  # enviado
-    "authorized": ("#d4edda", "#155724"),  # autorizado
-    "rejected": ("#f8d7da", "#8a1c24"),  # rechazado
-    "cancelled": ("#e2e3e5", "#41464b"),  # anulado
+    SIGNED: ("#fff3cd", "#7a5b00"),  # pendiente
+    SENT: ("#dbe9ff", "#0b3d91"),  # enviado
+    AUTHORIZED: ("#d4edda", "#155724"),  # autorizado
+    REJECTED: ("#f8d7da", "#8a1c24"),  # rechazado
+    CANCELLED: ("#e2e3e5", "#41464b"),  # anulado
 }
 WARN = "#b35c00"
 DANGER = "#b00020"

@@ -15,6 +15,21 @@ def _(text: str) -> str:
     return tr("SetupWizard", text)
 
 
+def _first_shown(parent, kind, page=None):
+    """Like `parent.findChild(kind)` (direct children first), skipping hidden inputs (the rows
+    of the other countries)."""
+    page = page or parent
+    children = parent.children()
+    for c in children:
+        if isinstance(c, kind) and c.isVisibleTo(page):
+            return c
+    for c in children:
+        found = _first_shown(c, kind, page)
+        if found is not None:
+            return found
+    return None
+
+
 class SetupWizard(QDialog):
     def __init__(self, data, conn, parent=None):
         super().__init__(parent)
@@ -59,7 +74,7 @@ class SetupWizard(QDialog):
         last = i == len(self.form.pages) - 1
         self.next.setText(_("Finalizar  (Alt+→)") if last else _("Siguiente  (Alt+→)"))
         self.error.clear_message()
-        first = page.findChild(QLineEdit) or page.findChild(QComboBox)
+        first = _first_shown(page, QLineEdit) or _first_shown(page, QComboBox)
         if first is not None:
             first.setFocus()
 

@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
-from printing_helpers import EC_SAMPLES, raster_images, sale_xml, stack, zbar
+from printing_helpers import EC_SAMPLES, raster_images, sale_xml, stack, ticket_from_xml, zbar
 
 from app.devices.escpos_render import render_escpos
 from app.devices.layout import layout
-from app.devices.ticket import Text, Ticket, ticket_from_xml
+from app.devices.ticket import Text, Ticket
 
 FULL_CUT = b"\x1dV\x00"  # GS V 0
 KICK_2 = b"\x1bp\x002\x32"

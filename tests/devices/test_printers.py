@@ -4,11 +4,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from printing_helpers import sale_xml
+from printing_helpers import sale_xml, ticket_from_xml
 
 from app.devices.printers import PrinterConfig, PrinterError, open_drawer, print_bytes, print_ticket
 from app.devices.testpage import print_test_page, render_test_page
-from app.devices.ticket import ticket_from_xml
 
 JOB = b"\x1b@hola \xa4and\xa3\n\x1dV\x00"
 ONLINE = {b"\x10\x04\x01": b"\x12", b"\x10\x04\x04": b"\x12"}

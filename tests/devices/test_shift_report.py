@@ -6,6 +6,10 @@ import pytest
 from app.devices.escpos_render import render_escpos
 from app.devices.layout import layout
 from app.devices.shift_report import shift_report_ticket
+from app.fiscal import registry
+
+USD = registry.country("EC").till().money
+PYG = registry.country("PY").till().money
 
 FIGURES = {
     "kind": "Z",
@@ -34,7 +38,7 @@ def flat(t, columns=42):
 
 
 def test_z_report_content_and_bytes():
-    t = shift_report_ticket(FIGURES)
+    t = shift_report_ticket(FIGURES, USD)
     text = flat(t)
     for expected in [
         "INFORME Z - CIERRE DE CAJA", "Turno N° 42", "Cajero: Íñigo Peña", "FACTURA (37) 1234.50",
@@ -49,7 +53,7 @@ def test_z_report_content_and_bytes():
 
 
 def test_x_report_is_marked_partial_and_pyg_has_no_decimals():
-    t = shift_report_ticket({"kind": "x", "currency": "PYG", "payments": [{"method": "Efectivo", "amount": "1500000"}]})
+    t = shift_report_ticket({"kind": "x", "payments": [{"method": "Efectivo", "amount": "1500000"}]}, PYG)
     text = flat(t)
     assert "INFORME X - PARCIAL" in text and "el turno sigue abierto" in text
     assert "TOTAL COBRADO Gs. 1.500.000" in text and "Firma" not in text
@@ -57,6 +61,6 @@ def test_x_report_is_marked_partial_and_pyg_has_no_decimals():
 
 def test_bad_input_is_a_spanish_error():
     with pytest.raises(ValueError, match="X o Z"):
-        shift_report_ticket({"kind": "Y"})
+        shift_report_ticket({"kind": "Y"}, USD)
     with pytest.raises(ValueError, match="Cifra inválida"):
-        shift_report_ticket({"payments": [{"method": "Efectivo", "amount": "mucho"}]})
+        shift_report_ticket({"payments": [{"method": "Efectivo", "amount": "mucho"}]}, USD)

@@ -4,9 +4,8 @@ from __future__ import annotations
 import subprocess
 
 import pytest
-from printing_helpers import LIQUIDACION, pdf_text, pdf_to_png, sale_xml, zbar
+from printing_helpers import LIQUIDACION, pdf_text, pdf_to_png, sale_xml, ticket_from_xml, zbar
 
-from app.devices.ticket import ticket_from_xml
 from app.devices.ticket_pdf import render_ticket_pdf
 from app.devices.ticket_png import render_ticket_png
 

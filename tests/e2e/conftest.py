@@ -4,8 +4,8 @@ import pytest
 
 from app.config import DataDir
 from app.pos.demo import create_demo_company
-from app.pos.runtime import SANDBOX_URL_KEY, sandbox_accepts
-from app.sandbox.sri import SriSandbox
+from app.fiscal.ec.transport import SANDBOX_URL_KEY, sandbox_accepts
+from app.fiscal.ec.sandbox import SriSandbox
 from app.store import settings
 from app.store.db import transaction
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 
 
 def body_for(kind: str) -> dict:
-    body = docs.BODIES[kind]()
+    """The kind's test body, dated today in Ecuador (it is issued with the real clock)."""
+    body = docs.moved_to(docs.BODIES[kind](), datetime.now(docs.GYE).date())
     body["emisor"]["ruc"] = DEMO_RUC
     body.pop("fecha_emision", None)
     return body

@@ -15,8 +15,9 @@ from crash_kills import run_kills
 
 from app.config import DataDir
 from app.pos.demo import create_demo_company
-from app.pos.runtime import SANDBOX_URL_KEY, make_worker, sandbox_accepts
-from app.sandbox.sri import SriSandbox
+from app.fiscal.ec.transport import SANDBOX_URL_KEY, sandbox_accepts
+from app.pos.runtime import make_worker
+from app.fiscal.ec.sandbox import SriSandbox
 from app.store import documents, settings
 from app.store.db import transaction
 

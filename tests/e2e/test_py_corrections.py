@@ -14,10 +14,12 @@ import pytest
 
 from app.core.errors import ValidationError
 from app.fiscal.py import qr, verify as py_verify, xml_build
-from app.pos import checkout, corrections_py, events_py
-from app.pos.demo_py import demo_py_sale
+from app.fiscal.py import corrections as corrections_py
+from app.fiscal.py import event_requests as events_py
+from app.pos import checkout
+from app.fiscal.py.demo import demo_py_sale
 from app.pos.runtime import make_worker
-from app.sandbox.sifen import Emitter
+from app.fiscal.py.sandbox import Emitter
 from app.store import documents, settings
 from app.store.db import transaction
 from test_py_flow import _run_events, drain, py_shop, run_cli  # noqa: F401  (py_shop is a fixture)
@@ -109,10 +111,10 @@ def test_changing_a_cdc_field_is_refused_then_inutilized_and_reissued(py_shop):
 
     # a bad body inutilizes nothing
     with pytest.raises(ValidationError):
-        corrections_py.inutilize_and_reissue(session, doc.key, {**body, "items": []})
+        corrections_py.inutilize_and_reissue(session, doc.key, {**body, "items": []}, commit=checkout.commit)
     assert session.conn.execute("SELECT COUNT(*) FROM py_events").fetchone()[0] == 0
 
-    out = corrections_py.inutilize_and_reissue(session, doc.key, {**body, "fecha": None})
+    out = corrections_py.inutilize_and_reissue(session, doc.key, {**body, "fecha": None}, commit=checkout.commit)
     new = out.issued
     assert new.key != doc.key and new.document.sequential == doc.document.sequential + 1
     status, _ = drain(session, [new.document_id])

@@ -16,10 +16,10 @@ from crash_kills import run_kills
 from app.config import DataDir
 from app.pos.demo import create_demo_company
 from app.pos.runtime import make_worker
-from app.sandbox.sifen import SifenSandbox
+from app.fiscal.py.sandbox import SifenSandbox
 from app.store import documents, settings
 from app.store.db import transaction
-from app.sync.py import SANDBOX_URL_KEY, sandbox_accepts
+from app.fiscal.py.transport import SANDBOX_URL_KEY, sandbox_accepts
 
 
 

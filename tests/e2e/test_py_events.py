@@ -16,13 +16,15 @@ from app.core.errors import ValidationError
 from app.fiscal.py import xml_build
 from app.fiscal.py.backend import PyBackend
 from app.fiscal.py.client import SifenClient
+from app.fiscal.py.certificate import PROFILE as PY_CERTIFICATE
 from app.fiscal.signing import generate_test_p12, load_identity
-from app.pos import checkout, events_py
-from app.pos.demo_py import demo_py_sale
+from app.fiscal.py import event_requests as events_py
+from app.pos import checkout
+from app.fiscal.py.demo import demo_py_sale
 from app.pos.runtime import make_worker
-from app.sandbox.sifen import Emitter
+from app.fiscal.py.sandbox import Emitter
 from app.store import documents
-from app.sync.py import drain_receptor_events
+from app.fiscal.py.transport import drain_receptor_events
 from test_py_flow import _run_events, cases, drain, py_shop  # noqa: F401  (py_shop is a fixture)
 
 SUPPLIER_RUC = "80033303-9"
@@ -37,7 +39,7 @@ def supplier_de(session, sandbox, seed: int) -> tuple[str, datetime]:
     supplier = replace(session.company, ruc=SUPPLIER_RUC)
     sandbox.emitters[SUPPLIER_RUC.split("-")[0]] = Emitter(supplier.razon_social, frozenset({"*"}), None)
     identity = load_identity(generate_test_p12(ruc=SUPPLIER_RUC, holder="PROVEEDOR DE PRUEBA", password="x",
-                                               country="PY"), "x")
+                                               profile=PY_CERTIFICATE), "x")
     backend = PyBackend()
     draft = backend.parse(demo_py_sale(supplier, random.Random(seed), 2), "invoices", supplier)
     signed = backend.sign(draft, seed, identity, supplier)

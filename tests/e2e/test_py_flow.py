@@ -15,14 +15,16 @@ import pytest
 from app.config import DataDir
 from app.core.errors import ValidationError
 from app.fiscal.py import qr, verify as py_verify, xml_build
-from app.pos import checkout, events_py
+from app.fiscal.py import event_requests as events_py
+from app.pos import checkout
 from app.pos.demo import create_demo_company
-from app.pos.demo_py import demo_py_sale
+from app.fiscal.py.demo import demo_py_sale
 from app.pos.runtime import make_worker
-from app.sandbox.sifen import SifenSandbox
+from app.fiscal.py.sandbox import SifenSandbox
 from app.store import documents, settings
 from app.store.db import transaction
-from app.sync.py import SANDBOX_URL_KEY, deadline_watch, sandbox_accepts
+from app.fiscal.py.protocol import deadline_watch
+from app.fiscal.py.transport import SANDBOX_URL_KEY, sandbox_accepts
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "fiscal" / "py" / "data"

@@ -8,7 +8,7 @@ from contextlib import ExitStack
 import pytest
 
 from app.pos import checkout
-from app.pos.demo_sales import demo_invoice
+from app.fiscal.ec.demo import demo_invoice
 from app.pos.runtime import make_worker
 from app.store import documents
 
@@ -75,7 +75,7 @@ def test_offline_then_back(ec_shop):
     ids = issue_some(session, 5, seed=3)
     import socket
 
-    from app.pos.runtime import SANDBOX_URL_KEY
+    from app.fiscal.ec.transport import SANDBOX_URL_KEY
     from app.store import settings
     from app.store.db import transaction
 

@@ -16,9 +16,12 @@ from keyring.backend import KeyringBackend
 
 from app.core.errors import CertificateError, ConfigurationError
 from app.fiscal import pkcs12_bags
+from app.fiscal import registry
+from app.fiscal.ec.certificate import PROFILE as EC
+from app.fiscal.py.certificate import PROFILE as PY
 from app.fiscal.signing import (
-    SERVICE, SigningIdentity, delete_secret, find_ruc, generate_test_p12, java_rfc2253, load_identity,
-    load_secret, store_secret,
+    SERVICE, SigningIdentity, delete_secret, extension_texts, generate_test_p12, java_rfc2253, load_identity,
+    load_secret, store_secret, subject_texts,
 )
 
 EC_RUC = "1790012345001"  # as in tests/fiscal/conftest.py (generated_p12, generated_identity)
@@ -34,6 +37,7 @@ def _signs_with_cert(identity: SigningIdentity) -> None:
 
 
 def _error(p12: bytes, password: str, **kw) -> CertificateError:
+    kw.setdefault("profile", EC)
     with pytest.raises(CertificateError) as info:
         load_identity(p12, password, **kw)
     return info.value
@@ -127,7 +131,7 @@ def test_damaged_files_raise_only_certificate_errors(generated_p12):
 
 def test_password_never_appears_in_any_error(generated_p12):
     secret = "S3creta-Clave-Ñ-4242"
-    expired = generate_test_p12(ruc=EC_RUC, holder="X", password=secret, days_valid=30,
+    expired = generate_test_p12(profile=EC, ruc=EC_RUC, holder="X", password=secret, days_valid=30,
                                 not_before=NOW - timedelta(days=400))
     texts = [
         _chain_text(_error(expired, secret)),  # expired
@@ -140,8 +144,8 @@ def test_password_never_appears_in_any_error(generated_p12):
 
 
 def test_legacy_rc2_3des_file_from_our_writer_loads():
-    p12 = generate_test_p12(ruc=EC_RUC, holder="Legado", password="legado", legacy=True)
-    identity = load_identity(p12, "legado")
+    p12 = generate_test_p12(profile=EC, ruc=EC_RUC, holder="Legado", password="legado", legacy=True)
+    identity = load_identity(p12, "legado", profile=EC)
     assert identity.ruc == EC_RUC
     _signs_with_cert(identity)
     # an independent reader (OpenSSL through cryptography) agrees with our writer
@@ -179,7 +183,7 @@ def test_files_written_by_cryptography_load(generated_identity, builder):
 
 
 def test_bce_two_key_file_picks_the_signing_key():
-    p12 = generate_test_p12(ruc="1760013210001", holder="Banco Style", password="bce",
+    p12 = generate_test_p12(profile=EC, ruc="1760013210001", holder="Banco Style", password="bce",
                             extra_decryption_key=True)
     contents = pkcs12_bags.read_pkcs12(p12, "bce")
     assert [k.friendly_name for k in contents.keys] == ["Decryption Key", "Signing Key"]
@@ -193,9 +197,9 @@ def test_bce_two_key_file_picks_the_signing_key():
 
 
 def test_renewed_file_with_expired_and_current_keys_picks_the_current_one():
-    old = pkcs12_bags.read_pkcs12(generate_test_p12(
+    old = pkcs12_bags.read_pkcs12(generate_test_p12(profile=EC,
         ruc=EC_RUC, holder="Renovado", password="r", days_valid=365, not_before=NOW - timedelta(days=400)), "r")
-    new = pkcs12_bags.read_pkcs12(generate_test_p12(ruc=EC_RUC, holder="Renovado", password="r"), "r")
+    new = pkcs12_bags.read_pkcs12(generate_test_p12(profile=EC, ruc=EC_RUC, holder="Renovado", password="r"), "r")
     p12 = pkcs12_bags.write_pkcs12(old.keys + new.keys, old.certs + new.certs, "r")
     identity = load_identity(p12, "r")
     assert identity.cert.public_bytes(serialization.Encoding.DER) == new.certs[0].der
@@ -203,7 +207,7 @@ def test_renewed_file_with_expired_and_current_keys_picks_the_current_one():
 
 
 def test_expired_certificate_names_the_date():
-    p12 = generate_test_p12(ruc=EC_RUC, holder="Vencido", password="v", days_valid=30,
+    p12 = generate_test_p12(profile=EC, ruc=EC_RUC, holder="Vencido", password="v", days_valid=30,
                             not_before=datetime(2024, 1, 1, tzinfo=timezone.utc))
     assert str(_error(p12, "v")) == "El certificado de firma venció el 31/01/2024"
     # the same file was fine while it was valid
@@ -211,13 +215,13 @@ def test_expired_certificate_names_the_date():
 
 
 def test_not_yet_valid_certificate_names_the_date():
-    p12 = generate_test_p12(ruc=EC_RUC, holder="Futuro", password="f",
+    p12 = generate_test_p12(profile=EC, ruc=EC_RUC, holder="Futuro", password="f",
                             not_before=datetime(2099, 3, 1, tzinfo=timezone.utc))
     assert str(_error(p12, "f")) == "El certificado de firma aún no es válido: rige desde el 01/03/2099"
 
 
 def test_certificate_without_digital_signature_usage_is_refused():
-    p12 = generate_test_p12(ruc=EC_RUC, holder="Cifrado", password="c", key_usage_signing=False)
+    p12 = generate_test_p12(profile=EC, ruc=EC_RUC, holder="Cifrado", password="c", key_usage_signing=False)
     assert "no es de firma digital" in str(_error(p12, "c"))
 
 
@@ -227,11 +231,43 @@ def test_ruc_mismatch(generated_p12):
 
 
 def test_paraguay_ruc_from_serial_number():
-    p12 = generate_test_p12(ruc="80069563-1", holder="Empresa PY S.A.", password="p", country="PY")
-    identity = load_identity(p12, "p", expected_ruc="80069563-1")
+    p12 = generate_test_p12(ruc="80069563-1", holder="Empresa PY S.A.", password="p", profile=PY)
+    identity = load_identity(p12, "p", expected_ruc="80069563-1", profile=PY)
     assert identity.ruc == "80069563-1"
-    assert load_identity(p12, "p", expected_ruc="80069563").ruc == "80069563-1"  # base without DV
-    assert "80069563-1, no a 80012345-6" in str(_error(p12, "p", expected_ruc="80012345-6"))
+    assert identity.cert.subject.rfc4514_string() == \
+        "CN=Empresa PY S.A.,2.5.4.5=RUC80069563-1,O=Empresa PY S.A.,C=PY"
+    assert [e.oid.dotted_string for e in identity.cert.extensions] == ["2.5.29.19", "2.5.29.15"]  # no RUC one
+    assert load_identity(p12, "p", expected_ruc="80069563", profile=PY).ruc == "80069563-1"  # base without DV
+    assert "80069563-1, no a 80012345-6" in str(_error(p12, "p", expected_ruc="80012345-6", profile=PY))
+    # a base without dash gets its check digit split off
+    no_dash = generate_test_p12(ruc="800695631", holder="E", password="p", profile=PY)
+    assert load_identity(no_dash, "p", profile=PY).ruc == "80069563-1"
+
+
+def test_ecuador_test_certificate_carries_the_ruc_in_serial_number_and_bce_extension(generated_identity):
+    cert = generated_identity.cert
+    assert cert.subject.rfc4514_string() == \
+        f"CN=Ferretería Ñandú S.A.,2.5.4.5={EC_RUC},O=Ferretería Ñandú S.A.,C=EC"
+    assert extension_texts(cert, ["1.3.6.1.4.1.37947.3.11"]) == [EC_RUC]
+    assert [e.critical for e in cert.extensions] == [True, True, False]
+
+
+def test_without_a_profile_no_ruc_is_read_nor_checked(generated_p12):
+    identity = load_identity(generated_p12, EC_PASSWORD)
+    assert identity.ruc is None and identity.holder == "Ferretería Ñandú S.A."
+    with pytest.raises(ValueError):
+        load_identity(generated_p12, EC_PASSWORD, expected_ruc=EC_RUC)
+
+
+def test_countries_reach_their_profile_through_the_registry():
+    assert registry.country("EC").certificate() is EC
+    assert registry.country("PY").certificate() is PY
+
+
+def test_email_goes_after_the_common_name():
+    p12 = generate_test_p12(ruc=EC_RUC, holder="Con Correo", password="m", profile=EC, email="a@b.ec")
+    cert = load_identity(p12, "m", profile=EC).cert
+    assert [a.oid for a in cert.subject][-2:] == [NameOID.COMMON_NAME, NameOID.EMAIL_ADDRESS]
 
 
 def _cert_with(subject_attrs, extensions=()):
@@ -245,6 +281,7 @@ def _cert_with(subject_attrs, extensions=()):
 
 
 def test_ruc_found_where_ecuadorian_cas_put_it():
+    find_ruc = EC.ruc_of
     cn = NameOID.COMMON_NAME
     # Security Data private extension, value as a DER UTF8String
     sd = x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.37746.3.11"),
@@ -257,12 +294,35 @@ def test_ruc_found_where_ecuadorian_cas_put_it():
     assert find_ruc(_cert_with([x509.NameAttribute(cn, "TIENDA 1712345678001")])) == "1712345678001"
     assert find_ruc(_cert_with([x509.NameAttribute(NameOID.SERIAL_NUMBER, "1712345678"),
                                 x509.NameAttribute(cn, "MARIA")])) == "1712345678001"
-    assert find_ruc(_cert_with([x509.NameAttribute(NameOID.SERIAL_NUMBER, "CI1234567"),
-                                x509.NameAttribute(cn, "PERSONA PY")])) == "1234567"
     assert find_ruc(_cert_with([x509.NameAttribute(cn, "SIN NUMERO")])) is None
     # a 10-digit number outside serialNumber/CN (a phone, say) is not taken for a cédula
     assert find_ruc(_cert_with([x509.NameAttribute(cn, "SIN NUMERO"),
                                 x509.NameAttribute(NameOID.LOCALITY_NAME, "Tel 0991234567")])) is None
+    # ... but a full RUC there is
+    assert find_ruc(_cert_with([x509.NameAttribute(cn, "SIN NUMERO"),
+                                x509.NameAttribute(NameOID.LOCALITY_NAME, "RUC 0991234567001")])) == "0991234567001"
+    assert EC.ruc_matches("1791234567001", " 1791234567001 ") and not EC.ruc_matches(None, "1791234567001")
+
+
+def test_ruc_found_where_paraguayan_cas_put_it():
+    cn, serial = NameOID.COMMON_NAME, NameOID.SERIAL_NUMBER
+    assert PY.ruc_of(_cert_with([x509.NameAttribute(serial, "RUC80069563-1"),
+                                 x509.NameAttribute(cn, "EMPRESA")])) == "80069563-1"
+    assert PY.ruc_of(_cert_with([x509.NameAttribute(serial, "CI1234567"),
+                                 x509.NameAttribute(cn, "PERSONA PY")])) == "1234567"
+    assert PY.ruc_of(_cert_with([x509.NameAttribute(cn, "EMPRESA RUC: 80012345 - 6")])) == "80012345-6"
+    assert PY.ruc_of(_cert_with([x509.NameAttribute(cn, "SIN NUMERO")])) is None
+    assert PY.ruc_of(_cert_with([x509.NameAttribute(serial, "1712345678001")])) is None  # an Ecuadorian RUC
+    assert PY.ruc_matches("80069563-1", "80069563") and PY.ruc_matches("1234567", "1234567-8")
+    assert not PY.ruc_matches("80069563-1", "80069563-2") and not PY.ruc_matches("8006956", "80069563")
+
+
+def test_subject_texts_filter_by_oid():
+    cert = _cert_with([x509.NameAttribute(NameOID.COUNTRY_NAME, "AR"), x509.NameAttribute(NameOID.COMMON_NAME, "A"),
+                       x509.NameAttribute(NameOID.COMMON_NAME, "B")])
+    assert subject_texts(cert) == ["AR", "A", "B"]
+    assert subject_texts(cert, ["2.5.4.3"]) == ["A", "B"]
+    assert subject_texts(cert, exclude=["2.5.4.3"]) == ["AR"]
 
 
 # --------------------------------------------------------------------------- keyring

@@ -1,5 +1,5 @@
 """A Paraguayan sale at the point-of-sale level: SIFEN arithmetic, the buyer rules (RUC check
-digit, innominado below 7.000.000 Gs, NT-024), the FacturaSend body the parser accepts, and
+digit, innominado below 7.000.000 Gs, NT-024), the factura model built from the Sale, and
 the setup checks for a SIFEN company."""
 from __future__ import annotations
 
@@ -11,11 +11,12 @@ import pytest
 
 from app.core.errors import CertificateError
 from app.fiscal import signing
-from app.fiscal.py import facturasend
+from app.fiscal.py import backend as py_backend
+from app.fiscal.py.certificate import PROFILE as PY_CERTIFICATE
 from app.pos import setup
 from app.pos.cart import Buyer, BuyerRequired, Cart, settle
 from app.pos.catalog import Product
-from app.pos.demo_py import DEMO_PY
+from app.fiscal.py.demo import DEMO_PY
 
 
 def cart_of(*items) -> Cart:
@@ -46,7 +47,8 @@ def test_innominado_limit_nt024():
     at = cart_of(("TV", "7000000", "PY10", 1))
     assert "no puede ser innominada" in at.buyer_problem() and "Gs. 7.000.000" in at.buyer_problem()
     with pytest.raises(BuyerRequired):
-        at.to_facturasend_body(DEMO_PY, "001", "001")
+        at.checked_sale(settle(Decimal("7000000"), [("efectivo", Decimal("7000000"))], country="PY"),
+                        establishment="001", point="001")
     at.buyer = Buyer("PY-CI", "3456789", "María Benítez")
     assert at.buyer_problem() is None
 
@@ -63,18 +65,19 @@ def test_ruc_check_digit_and_name():
     assert "sin puntos" in cart.buyer_problem()
 
 
-def test_body_is_what_the_facturasend_parser_accepts():
+def test_the_factura_model_of_the_sale():
     cart = cart_of(("A", "15900", "PY10", "1.5"), ("B", "45000", "PYEX", 1))
     cart.buyer = Buyer("PY-RUC", "80069563-1", "Ferretería Asunción S.A.", "compras@ferre.com.py")
     total = cart.totals().total
     s = settle(total, [("tarjeta_credito", Decimal("20000")), ("cheque", Decimal("30000")),
                        ("efectivo", Decimal("50000"))], country="PY")
+    backend = py_backend.FACET
     with pytest.raises(ValueError, match="número del cheque"):
-        cart.to_facturasend_body(DEMO_PY, "001", "001", s)
+        backend.draft_from_sale(cart.checked_sale(s, establishment="001", point="001"), DEMO_PY)
     s = replace(s, details={"cheque": {"numero": "778899", "banco": "Banco Itaú"}})
-    body = cart.to_facturasend_body(DEMO_PY, "001", "001", s, cashier="Ana")
-    parsed = facturasend.parse({**body, "numero": 1, "fecha": "2026-01-05T10:00:00"})
-    doc = parsed.model
+    draft = backend.draft_from_sale(cart.checked_sale(s, establishment="001", point="001", cashier="Ana"), DEMO_PY)
+    doc = draft.model.document
+    assert draft.total == total and doc.info_issuer == "Cajero: Ana"
     assert doc.currency == "PYG" and doc.condition == 1
     assert doc.receiver.contribuyente and (doc.receiver.ruc, doc.receiver.ruc_dv) == ("80069563", 1)
     assert doc.receiver.taxpayer_type == 2 and doc.receiver.operation == 1
@@ -84,7 +87,8 @@ def test_body_is_what_the_facturasend_parser_accepts():
                                                           (1, total - Decimal("50000"))]
     assert doc.payments[1].cheque_number == "00778899"
     assert s.change == Decimal("100000") - total
-    assert s.sri_payments() == [("3", Decimal("20000")), ("2", Decimal("30000")), ("1", total - Decimal("50000"))]
+    assert s.authority_payments() == draft.payments == [
+        ("3", Decimal("20000")), ("2", Decimal("30000")), ("1", total - Decimal("50000"))]
 
 
 def test_guaranies_are_whole():
@@ -106,9 +110,9 @@ def test_setup_checks_for_a_sifen_company():
 
 
 def test_py_certificate_matches_the_ruc_with_check_digit():
-    p12 = signing.generate_test_p12(ruc="80069563-1", holder="EMPRESA S.A.", password="x1", country="PY")
-    facts = setup.inspect_certificate(p12, "x1", "80069563-1")
+    p12 = signing.generate_test_p12(ruc="80069563-1", holder="EMPRESA S.A.", password="x1", profile=PY_CERTIFICATE)
+    facts = setup.inspect_certificate(p12, "x1", "80069563-1", "PY")
     assert facts.ruc and "80069563" in facts.ruc
     with pytest.raises(CertificateError, match="no a 80012345-0"):
-        setup.inspect_certificate(p12, "x1", "80012345-0")
+        setup.inspect_certificate(p12, "x1", "80012345-0", "PY")
     assert date.today() < facts.not_after.date()

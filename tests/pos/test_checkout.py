@@ -10,7 +10,7 @@ from app.config import DataDir
 from app.core.errors import ClockError, ValidationError
 from app.pos import checkout
 from app.pos.demo import create_demo_company
-from app.pos.demo_sales import demo_invoice
+from app.fiscal.ec.demo import demo_invoice
 from app.store import documents, outbox, sequences
 from app.core.documents import SeriesKey
 

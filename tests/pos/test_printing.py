@@ -13,7 +13,7 @@ from app.core.errors import ConfigurationError
 from app.devices.printers import PrinterError
 from app.pos import checkout, printing
 from app.pos.demo import create_demo_company
-from app.pos.demo_sales import BUYERS, PRODUCTS, invoice_body
+from app.fiscal.ec.demo import BUYERS, PRODUCTS, invoice_body
 from app.store import documents, settings
 from app.store.db import transaction
 
@@ -87,3 +87,41 @@ def test_a4_ride_pdf_carries_the_clave(shop, tmp_path):
     subprocess.run(["pdftoppm", "-r", "300", "-png", "-f", "1", "-l", "1", str(pdf), str(png)], check=True)
     decoded = subprocess.run(["zbarimg", "-q", "--raw", str(png) + "-1.png"], capture_output=True).stdout.decode()
     assert r.key in decoded.split()
+
+
+@pytest.mark.parametrize("country,opening,expected", [("EC", "25", "Fondo inicial 25.00"),
+                                                      ("PY", "150000", "Fondo inicial 150.000")])
+def test_shift_report_speaks_the_company_currency(tmp_path, country, opening, expected):
+    from app.pos import shifts
+
+    session = create_demo_company(DataDir(tmp_path / "data"), country)
+    try:
+        out = tmp_path / "printer.bin"
+        with transaction(session.conn):
+            settings.put(session.conn, printing.PRINTERS_KEY, {"caja": {"kind": "file", "path": str(out)}})
+        shift = shifts.open_shift(session.conn, "001", "001", "Ana", opening)
+        printing.print_shift_report(session, shifts.report(session.conn, shift.id).as_dict(), printer="caja")
+        text = " ".join(out.read_bytes().decode("cp858", "replace").split())
+        assert "INFORME X - PARCIAL" in text and expected in text
+        assert "Efectivo esperado" in text  # the country's cash method was found among the methods
+    finally:
+        session.close()
+
+
+def test_the_document_country_draws_ticket_and_a4(tmp_path):
+    """Nothing in printing names a country: a SIFEN document gets the KuDE, as ticket and A4."""
+    from app.fiscal import registry
+
+    session = create_demo_company(DataDir(tmp_path / "data"), "PY")
+    try:
+        body, kind = registry.country("PY").demo().sale_body(session.company, random.Random(1), 1,
+                                                             estab="001", point="001")
+        r = checkout.issue(session, body, kind)
+        row, t = printing.ticket(session, r.key)
+        assert t.key == r.key and not t.copy and "KuDE de Factura Electrónica" in repr(t)
+        pdf = tmp_path / "kude.pdf"
+        pdf.write_bytes(printing.a4_pdf(session, r.key))
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True).stdout.decode()
+        assert "Timbrado" in text and " ".join(r.key[i:i + 4] for i in range(0, 24, 4)) in text
+    finally:
+        session.close()

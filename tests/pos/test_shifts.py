@@ -86,10 +86,13 @@ def test_sales_from_the_api_are_not_in_the_drawer(session):
 
     conn = session.conn
     shift = shifts.open_shift(conn, "001", "001", "Ana", "0")
-    cart = Cart()
-    cart.add(catalog.find_product(conn, "PAN"))
-    body = cart.to_datil_body(session.company, "001", "001")
-    checkout.issue(session, body, "invoices", source="api", payments=[("01", D("2.30"))])
+    body = {"emisor": {"establecimiento": {"codigo": "001", "punto_emision": "001"}},
+            "items": [{"cantidad": 1, "codigo_principal": "PAN", "descripcion": "Pan de molde", "precio_unitario": "2.30",
+                       "impuestos": [{"codigo": "2", "codigo_porcentaje": "0"}]}],
+            "pagos": [{"medio": "efectivo", "total": "2.30"}]}
+    r = checkout.issue(session, body, "invoices", source="api")
+    assert [tuple(x) for x in conn.execute("SELECT method, amount FROM payments WHERE sale_id=?", (r.sale_id,))] == [
+        ("01", "2.30")]  # the request's own payments
     sell(session, ["PAN"], [("efectivo", None)])
     rep = shifts.report(conn, shift.id)
     assert rep.sales_count == 1 and rep.expected_cash == D("2.30")

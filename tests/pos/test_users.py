@@ -62,3 +62,42 @@ def test_audit_log_is_append_only(conn):
         conn.execute("UPDATE audit_log SET actor='x'")
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("DELETE FROM audit_log")
+
+
+def test_wrong_pins_lock_the_login_for_a_while(conn, monkeypatch):
+    users.create_user(conn, "Ana", "cajero", "4821")
+    clock = [1_000_000.0]
+    monkeypatch.setattr(users, "_now", lambda: clock[0])
+    for _ in range(users.MAX_ATTEMPTS):
+        assert users.authenticate(conn, "0000", name="Ana") is None
+    # locked: even the right PIN is refused, without looking at it
+    assert users.authenticate(conn, "4821", name="Ana") is None
+    assert users.lockout_message(conn, name="Ana") == \
+        "Demasiados PIN incorrectos: espere 5 minutos antes de volver a intentarlo."
+    assert users.authenticate(conn, "4821", name="Otro") is None  # other scopes are not locked...
+    assert users.lockout_message(conn, name="Otro") is None
+    clock[0] += users.LOCK_SECONDS + 1
+    assert users.authenticate(conn, "4821", name="Ana").name == "Ana"
+    assert users.lockout_message(conn, name="Ana") is None
+
+
+def test_lockouts_grow_and_survive_a_restart(tmp_path, monkeypatch):
+    path = tmp_path / "m.db"
+    c = connect(path)
+    users.create_user(c, "Sup", "supervisor", "2468")
+    clock = [1_000_000.0]
+    monkeypatch.setattr(users, "_now", lambda: clock[0])
+    for _ in range(users.MAX_ATTEMPTS):
+        assert users.authorize(c, "1111") is None
+    assert users.locked_for(c, "approve") == users.LOCK_SECONDS
+    c.close()
+    c = connect(path)  # a restart does not reset the count
+    assert users.authorize(c, "2468") is None
+    clock[0] += users.LOCK_SECONDS + 1
+    for _ in range(users.MAX_ATTEMPTS):
+        assert users.authorize(c, "1111") is None
+    assert users.locked_for(c, "approve") == 2 * users.LOCK_SECONDS  # the second lock-out is longer
+    clock[0] += 2 * users.LOCK_SECONDS + 1
+    assert users.authorize(c, "2468").name == "Sup"
+    assert users.lockout_message(c, approve=True) is None
+    c.close()

@@ -14,7 +14,7 @@ def signer() -> Signer:
 
 @pytest.fixture
 def sandbox(tmp_path):
-    from app.sandbox.sri import SriSandbox
+    from app.fiscal.ec.sandbox import SriSandbox
     with SriSandbox(accepted={RUC: {"001", "002"}}, db_path=str(tmp_path / "sri.sqlite3")) as sri:
         yield sri
         assert sri.errors == [], "el simulador tuvo errores internos"

@@ -8,8 +8,9 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from app.fiscal.py.backend import PyBackend
+from app.fiscal.py.certificate import PROFILE as PY_CERTIFICATE
 from app.fiscal.signing import generate_test_p12, load_identity
-from app.pos.demo_py import DEMO_PY, demo_py_sale
+from app.fiscal.py.demo import DEMO_PY, demo_py_sale
 
 COMPANY = DEMO_PY
 ACCEPTED = {COMPANY.ruc: {"timbrado": COMPANY.timbrado, "establishments": ["001", "002"],
@@ -18,7 +19,7 @@ ACCEPTED = {COMPANY.ruc: {"timbrado": COMPANY.timbrado, "establishments": ["001"
 
 @lru_cache(maxsize=None)
 def identity(ruc: str = COMPANY.ruc):
-    return load_identity(generate_test_p12(ruc=ruc, holder="EMISOR DE PRUEBA", password="x", country="PY"), "x")
+    return load_identity(generate_test_p12(ruc=ruc, holder="EMISOR DE PRUEBA", password="x", profile=PY_CERTIFICATE), "x")
 
 
 class Signer:

@@ -114,9 +114,10 @@ class Signer:
     """Holds one test identity (loading a .p12 is slow; signing is fast)."""
 
     def __init__(self, ruc: str = RUC):
+        from app.fiscal.ec.certificate import PROFILE
         from app.fiscal.signing import generate_test_p12, load_identity
         self.identity = load_identity(generate_test_p12(ruc=ruc, holder="TIENDA DE PRUEBAS S.A.",
-                                                        password=PASSWORD), PASSWORD)
+                                                        password=PASSWORD, profile=PROFILE), PASSWORD)
 
     def sign(self, xml: bytes) -> bytes:
         from app.fiscal.ec import xades

@@ -16,7 +16,7 @@ from app.fiscal.py import client as client_mod
 from app.fiscal.py import dsig, events, qr, schema
 from app.fiscal.py.backend import PyBackend, csc_account
 from app.fiscal.py.client import SifenClient
-from app.sandbox.sifen import SifenSandbox
+from app.fiscal.py.sandbox import SifenSandbox
 from app.xmlsafe import parse_xml
 
 from sifen_docs import ACCEPTED, COMPANY, Signer, identity
@@ -124,7 +124,7 @@ def test_dates_duplicates_and_observation(sifen, client, signer):
     assert client.send_de(doc.xml).result.codes == ["1001"]
     # the same number under another CDC (other dCodSeg): documento duplicado
     b = PyBackend()
-    body = __import__("app.pos.demo_py", fromlist=["x"]).demo_py_sale(COMPANY, __import__("random").Random(1), 1)
+    body = __import__("app.fiscal.py.demo", fromlist=["x"]).demo_py_sale(COMPANY, __import__("random").Random(1), 1)
     d1 = b.sign(b.parse(body, "invoices", COMPANY), 500, identity(), COMPANY)
     d2 = b.sign(b.parse(body, "invoices", COMPANY), 500, identity(), COMPANY)
     assert d1.key != d2.key
@@ -134,6 +134,7 @@ def test_dates_duplicates_and_observation(sifen, client, signer):
 
 
 def test_pending_cdc_resent_blocks_the_ruc(sifen, client, signer):
+    sifen.lote_processing_seconds = 60.0  # still processing when resent, however loaded the machine
     docs = signer.many(3)
     ack = client.send_lote([d.xml for d in docs])
     assert ack.code == "0300"

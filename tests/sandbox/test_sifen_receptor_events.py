@@ -10,7 +10,7 @@ import pytest
 from app.fiscal.py import events
 from app.fiscal.py.client import SifenClient
 from app.fiscal.py.model import Receiver
-from app.sandbox.sifen import SifenSandbox
+from app.fiscal.py.sandbox import SifenSandbox
 
 from sifen_docs import ACCEPTED, Signer, identity
 

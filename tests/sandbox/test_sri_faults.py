@@ -8,7 +8,7 @@ import requests
 
 from app.core.errors import TransportError
 from app.fiscal.ec.client import SriClient, classify
-from app.sandbox.sri import SriSandbox
+from app.fiscal.ec.sandbox import SriSandbox
 from sri_docs import RUC, clave_of
 
 

@@ -5,7 +5,7 @@ import threading
 import time
 
 from app.fiscal.ec.client import SriClient
-from app.sandbox.sri import SriSandbox
+from app.fiscal.ec.sandbox import SriSandbox
 from sri_docs import RUC, clave_of
 
 

@@ -1,4 +1,4 @@
-"""The sandbox as its own process (`python -m app.sandbox.sri`), driven from this one."""
+"""The sandbox as its own process (`python -m app.fiscal.ec.sandbox`), driven from this one."""
 from __future__ import annotations
 
 import re
@@ -11,13 +11,13 @@ import requests
 
 from app.core.errors import TransportError
 from app.fiscal.ec.client import SriClient
-from app.sandbox.sri import parse_accepted
+from app.fiscal.ec.sandbox import parse_accepted
 from sri_docs import RUC, clave_of
 
 
 @pytest.fixture
 def sri_process(subprocess_env, tmp_path):
-    proc = subprocess.Popen([sys.executable, "-m", "app.sandbox.sri", "--port", "0", "--accept", f"{RUC}:001",
+    proc = subprocess.Popen([sys.executable, "-m", "app.fiscal.ec.sandbox", "--port", "0", "--accept", f"{RUC}:001",
                              "--db", str(tmp_path / "sri.db")],
                             env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline()
@@ -46,7 +46,7 @@ def test_another_process_drives_faults_and_reads_state(sri_process, signer):
 
 
 def test_busy_port_is_a_spanish_error(subprocess_env, sandbox):
-    proc = subprocess.run([sys.executable, "-m", "app.sandbox.sri", "--port", str(sandbox.port)],
+    proc = subprocess.run([sys.executable, "-m", "app.fiscal.ec.sandbox", "--port", str(sandbox.port)],
                           env=subprocess_env, capture_output=True, text=True, timeout=30)
     assert proc.returncode == 2
     assert "No se pudo abrir" in proc.stderr

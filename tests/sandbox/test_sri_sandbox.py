@@ -8,7 +8,7 @@ import requests
 from lxml import etree
 
 from app.fiscal.ec.client import SriClient, classify
-from app.sandbox.sri import MAX_SIZE, SriSandbox
+from app.fiscal.ec.sandbox import MAX_SIZE, SriSandbox
 from sri_docs import OTHER_RUC, RUC, clave_of, invoice_xml, make_clave, tamper, today_ec
 
 WSDL_NS = {"wsdl": "http://schemas.xmlsoap.org/wsdl/", "soap": "http://schemas.xmlsoap.org/wsdl/soap/"}

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 from app.config import DataDir
 from app.pos import checkout
 from app.pos.demo import create_demo_company
-from app.pos.demo_sales import demo_invoice
+from app.fiscal.ec.demo import demo_invoice
 from app.sync import deadlines
 from app.sync.worker import Worker
 

@@ -111,3 +111,17 @@ def test_z_report_prints_on_the_ticket_printer(qtbot, make_window, demo_session,
     assert b"INFORME Z" in z and b"Diferencia" in z
     assert b"\x1bp" not in x + z  # a report never opens the drawer
     assert "Informe Z enviado" in cash.message.text()
+
+
+def test_cash_count_labels_come_from_the_currency():
+    """Notes and coins as the cashier reads them: whole ones without decimals, coins with the
+    currency's places, thousands as the currency writes them."""
+    from app.core.money import MoneyFormat
+    from app.ui.currency import denomination, editable
+
+    usd = MoneyFormat("USD", "$", 2)
+    pyg = MoneyFormat("PYG", "Gs.", 0, thousands=".")
+    assert [denomination(Decimal(d), usd) for d in ("100", "0.50", "0.01")] == ["$ 100", "$ 0.50", "$ 0.01"]
+    assert denomination(Decimal("100000"), pyg) == "Gs. 100.000"
+    assert (editable(Decimal("3.15"), usd), editable(Decimal("1.2345"), usd), editable(Decimal("15900"), pyg)) == (
+        "3.15", "1.2345", "15.900")

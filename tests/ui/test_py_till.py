@@ -185,9 +185,11 @@ def test_cheque_needs_number_and_bank(qtbot, py_window):
     qtbot.keyClicks(dlg.fields["cheque"], "6500")
     qtbot.keyClick(dlg.fields["cheque"], ENTER)
     assert dlg.isVisible() and "número del cheque" in dlg.error.text()
-    qtbot.keyClicks(dlg.cheque_number, "123456")
-    qtbot.keyClicks(dlg.cheque_bank, "Banco Itau")
-    qtbot.keyClick(dlg.cheque_bank, ENTER)
+    number, bank = dlg.extra["cheque"]["numero"], dlg.extra["cheque"]["banco"]  # the method's own fields
+    assert (number.placeholderText(), number.maxLength(), bank.placeholderText()) == ("N.º de cheque", 8, "Banco")
+    qtbot.keyClicks(number, "123456")
+    qtbot.keyClicks(bank, "Banco Itau")
+    qtbot.keyClick(bank, ENTER)
     assert not dlg.isVisible(), dlg.error.text()
     xml = bytes(documents.get(py_window.ctx.conn, sale.last_sale.result.document_id)["xml"])
     assert b"<dNumCheq>00123456</dNumCheq><dBcoEmi>Banco Itau</dBcoEmi>" in xml
@@ -234,19 +236,19 @@ def test_documents_cancel_within_the_window_and_refused_past_it(qtbot, py_window
     view.table.selectRow(rows.index(second.document_id))
     assert "CDC: " + second.key in view.summary.toPlainText()
     assert "Tarjeta de débito Gs. 45.000" in view.summary.toPlainText()
-    assert view.cancel_button.isEnabled() and not view.inutilize_button.isEnabled()
-    qtbot.keyClicks(view.event_reason, "Error en el precio cobrado")
-    qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+    assert view.action_buttons["cancelar"].isEnabled() and not view.action_buttons["inutilizar"].isEnabled()
+    qtbot.keyClicks(view.param_fields["motivo"], "Error en el precio cobrado")
+    qtbot.keyClick(view.param_fields["motivo"], Qt.Key.Key_F9)
     assert "venció" in view.message.text() and "48 horas" in view.message.text()
     assert py_session.conn.execute("SELECT COUNT(*) FROM py_events").fetchone()[0] == 0
 
     view.table.selectRow([r["id"] for r in view.model.rows].index(first.document_id))
-    view.event_reason.clear()
-    qtbot.keyClicks(view.event_reason, "abc")  # too short
-    qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+    view.param_fields["motivo"].clear()
+    qtbot.keyClicks(view.param_fields["motivo"], "abc")  # too short
+    qtbot.keyClick(view.param_fields["motivo"], Qt.Key.Key_F9)
     assert "entre 5 y 500" in view.message.text()
-    qtbot.keyClicks(view.event_reason, " - cliente desiste de la compra")
-    qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+    qtbot.keyClicks(view.param_fields["motivo"], " - cliente desiste de la compra")
+    qtbot.keyClick(view.param_fields["motivo"], Qt.Key.Key_F9)
     assert "en cola para SIFEN" in view.message.text(), view.message.text()
     ev = py_session.conn.execute("SELECT kind, status, document_id FROM py_events").fetchall()
     assert [(e[0], e[1], e[2]) for e in ev] == [("cancelacion", "signed", first.document_id)]
@@ -381,17 +383,17 @@ def test_documents_nominate_an_innominado_invoice(qtbot, py_window, py_session):
     view.reload()
     ids = [r["id"] for r in view.model.rows]
     view.table.selectRow(ids.index(named.document_id))
-    assert not view.nominate_button.isEnabled()  # it already has a receptor
+    assert not view.action_buttons["nominar"].isEnabled()  # it already has a receptor
     view.table.selectRow(ids.index(anon.document_id))
-    assert view.nominate_button.isEnabled()
-    qtbot.keyClicks(view.event_reason, "El cliente pidio factura a su nombre")
-    qtbot.keyClicks(view.nominate_id, "80069563-2")
-    qtbot.keyClicks(view.nominate_name, "Ferreteria Asuncion S.A.")
-    qtbot.keyClick(view.nominate_name, Qt.Key.Key_F11)
+    assert view.action_buttons["nominar"].isEnabled()
+    qtbot.keyClicks(view.param_fields["motivo"], "El cliente pidio factura a su nombre")
+    qtbot.keyClicks(view.param_fields["receptor"], "80069563-2")
+    qtbot.keyClicks(view.param_fields["nombre"], "Ferreteria Asuncion S.A.")
+    qtbot.keyClick(view.param_fields["nombre"], Qt.Key.Key_F11)
     assert "dígito verificador incorrecto" in view.message.text()
-    view.nominate_id.clear()
-    qtbot.keyClicks(view.nominate_id, "80069563-1")
-    qtbot.keyClick(view.nominate_name, Qt.Key.Key_F11)
+    view.param_fields["receptor"].clear()
+    qtbot.keyClicks(view.param_fields["receptor"], "80069563-1")
+    qtbot.keyClick(view.param_fields["nombre"], Qt.Key.Key_F11)
     assert "Nominación firmada" in view.message.text(), view.message.text()
     ev = py_session.conn.execute("SELECT kind, document_id, xml FROM py_events").fetchall()
     assert [(e[0], e[1]) for e in ev] == [("nominacion", anon.document_id)]
@@ -427,8 +429,8 @@ def test_cancel_end_to_end_against_the_sifen_sandbox(qtbot, py_window, py_sessio
         view.reload()
         view.table.selectRow([x["id"] for x in view.model.rows].index(r.document_id))
         assert "APROBADO" in view.summary.toPlainText()
-        qtbot.keyClicks(view.event_reason, "Venta anulada a pedido del cliente")
-        qtbot.keyClick(view.event_reason, Qt.Key.Key_F9)
+        qtbot.keyClicks(view.param_fields["motivo"], "Venta anulada a pedido del cliente")
+        qtbot.keyClick(view.param_fields["motivo"], Qt.Key.Key_F9)
         assert "en cola para SIFEN" in view.message.text(), view.message.text()
         assert run_until(lambda: status() == "cancelled"), status()
         ev = py_session.conn.execute("SELECT status FROM py_events").fetchone()
@@ -489,9 +491,9 @@ def test_credit_note_for_a_sifen_invoice(qtbot, py_window, py_session):
         assert f"<dCdCDERef>{r.key}</dCdCDERef>".encode() in xml and b"<iMotEmi>2</iMotEmi>" in xml
         assert run_until(lambda: status(note["id"]) == "authorized"), status(note["id"])
         # what is left to return: one bottle and the yerba
-        from app.pos import credit_notes_py
+        from app.pos import credit_notes
 
-        left = {ln.code: ln.available for ln in credit_notes_py.creditable_lines(py_session.conn, r.document_id)}
+        left = {ln.code: ln.available for ln in credit_notes.creditable_lines(py_session.conn, r.document_id)}
         assert left == {"YERBA1": Decimal(1), "ACEITE9": Decimal(1)}
     finally:
         stack.close()

@@ -7,39 +7,17 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
 from PySide6.QtCore import Qt
+from wizard_helper import ENTER, next_page, wizard  # noqa: F401  (the fixture)
 
-from app.config import DataDir
 from app.fiscal import signing
 from app.fiscal.py import dsig, schema
+from app.fiscal.py.certificate import PROFILE as PY_CERTIFICATE
 from app.pos.session import Session, p12_account
 from app.store import settings
 
-ENTER = Qt.Key.Key_Return
 RUC = "80069563-1"
 CSC = "EFGH0000000000000000000000000000"
-
-
-@pytest.fixture
-def wizard(qtbot, tmp_path):
-    from app.ui.main import make_app
-    from app.ui.wizard import SetupWizard
-
-    make_app()
-    data = DataDir(tmp_path / "data")
-    session = Session(data)
-    w = SetupWizard(data, session.conn)
-    qtbot.addWidget(w)
-    with qtbot.waitActive(w):
-        w.show()
-        w.activateWindow()
-    yield w, data, session
-    session.close()
-
-
-def next_page(qtbot, w):
-    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
 
 
 def test_py_wizard_end_to_end(qtbot, wizard, tmp_path):
@@ -49,7 +27,7 @@ def test_py_wizard_end_to_end(qtbot, wizard, tmp_path):
     assert f.country.country.currentData() == "PY"
     next_page(qtbot, w)
     assert w.index == 1
-    assert f.company.timbrado.isVisibleTo(w) and not f.company.obligado.isVisibleTo(w)
+    assert f.company.timbrado.isVisibleTo(w) and not f.company.inputs_by_country["EC"]["obligado_contabilidad"].isVisibleTo(w)
     qtbot.keyClicks(f.company.ruc, "80069563-2")  # wrong check digit
     qtbot.keyClicks(f.company.razon_social, "FERRETERIA GUARANI S.A.")
     qtbot.keyClicks(f.company.nombre_comercial, "Ferreteria Guarani")
@@ -86,7 +64,7 @@ def test_py_wizard_end_to_end(qtbot, wizard, tmp_path):
 
     p12 = tmp_path / "firma.p12"
     p12.write_bytes(signing.generate_test_p12(ruc=RUC, holder="FERRETERIA GUARANI S.A.", password="cl4ve!",
-                                              country="PY"))
+                                              profile=PY_CERTIFICATE))
     qtbot.keyClicks(f.certificate.path, str(p12))
     qtbot.keyClicks(f.certificate.password, "cl4ve!")
     qtbot.keyClick(f.certificate.password, ENTER)

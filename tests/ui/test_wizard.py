@@ -3,38 +3,16 @@ with the reason, production needs an explicit confirmation, users get scrypt-has
 the password lands in the keyring and nowhere on disk."""
 from __future__ import annotations
 
-import pytest
-from PySide6.QtCore import Qt
+from wizard_helper import ENTER, next_page, wizard  # noqa: F401  (the fixture)
 
 from app.config import DataDir
 from app.fiscal import signing
+from app.fiscal.ec.certificate import PROFILE as EC_CERTIFICATE
 from app.pos import setup, users
 from app.pos.session import Session, p12_account
 from app.store import settings
 
-ENTER = Qt.Key.Key_Return
 RUC = "1790011674001"
-
-
-@pytest.fixture
-def wizard(qtbot, tmp_path):
-    from app.ui.main import make_app
-    from app.ui.wizard import SetupWizard
-
-    make_app()
-    data = DataDir(tmp_path / "data")
-    session = Session(data)
-    w = SetupWizard(data, session.conn)
-    qtbot.addWidget(w)
-    with qtbot.waitActive(w):
-        w.show()
-        w.activateWindow()
-    yield w, data, session
-    session.close()
-
-
-def next_page(qtbot, w):
-    qtbot.keyClick(w.focusWidget() or w, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
 
 
 def test_wizard_end_to_end(qtbot, wizard, tmp_path):
@@ -49,7 +27,7 @@ def test_wizard_end_to_end(qtbot, wizard, tmp_path):
     qtbot.keyClicks(f.company.razon_social, "FERRETERÍA EL CLAVO S.A.")
     qtbot.keyClicks(f.company.nombre_comercial, "El Clavo")
     qtbot.keyClicks(f.company.address, "Av. 10 de Agosto N20-15, Quito")
-    f.company.obligado.setChecked(True)
+    f.company.obligado_contabilidad.setChecked(True)
     next_page(qtbot, w)
     assert w.index == 2, w.error.text()
     next_page(qtbot, w)  # the establishment still has no address
@@ -62,7 +40,8 @@ def test_wizard_end_to_end(qtbot, wizard, tmp_path):
     assert w.index == 3
 
     other = tmp_path / "otro.p12"
-    other.write_bytes(signing.generate_test_p12(ruc="0992345678001", holder="OTRA EMPRESA", password="clave-otra"))
+    other.write_bytes(signing.generate_test_p12(ruc="0992345678001", holder="OTRA EMPRESA", password="clave-otra",
+                                                profile=EC_CERTIFICATE))
     qtbot.keyClicks(f.certificate.path, str(other))
     qtbot.keyClicks(f.certificate.password, "clave-otra")
     qtbot.keyClick(f.certificate.password, ENTER)
@@ -71,7 +50,8 @@ def test_wizard_end_to_end(qtbot, wizard, tmp_path):
     assert w.index == 3  # refused
 
     good = tmp_path / "firma.p12"
-    good.write_bytes(signing.generate_test_p12(ruc=RUC, holder="FERRETERIA EL CLAVO S.A.", password="s3creta!"))
+    good.write_bytes(signing.generate_test_p12(ruc=RUC, holder="FERRETERIA EL CLAVO S.A.", password="s3creta!",
+                                               profile=EC_CERTIFICATE))
     f.certificate.path.clear()
     qtbot.keyClicks(f.certificate.path, str(good))
     f.certificate.password.clear()
@@ -126,3 +106,42 @@ def test_wizard_end_to_end(qtbot, wizard, tmp_path):
     s2 = Session(data)
     assert s2.identity.ruc == RUC
     s2.close()
+
+
+def test_the_pages_render_any_countrys_setup_fields(qtbot, tmp_path):
+    """A third country (only in tests/) brings its own company fields, environments, point name,
+    establishment columns and secrets; the pages need no change."""
+    from app.fiscal import registry
+    from app.ui.main import make_app
+    from app.ui.setup_pages import SetupForm
+
+    make_app()
+    registry.register("ZZ", "toy_country")
+    session = Session(DataDir(tmp_path / "data"))
+    try:
+        f = SetupForm(session.conn)
+        for p in f.pages:
+            qtbot.addWidget(p)
+        f.country.country.setCurrentIndex(f.country.country.findData("ZZ"))
+        assert f.company.ruc.placeholderText() == "9 dígitos" and f.company.form.labelForField(f.company.ruc).text() == "NIT"
+        assert not f.company.inputs_by_country["EC"]["ruc"].isVisibleTo(f.company)
+        assert [k for k, b in f.environment.buttons.items() if b.isVisibleTo(f.environment)] == ["sandbox", "produccion"]
+        assert "DGT" in f.environment.confirm.text() and "caja" in f.establishments.till_point_label.text()
+        assert f.establishments.table.columnCount() == 5 and f.establishments.cell(0, 4) == "-"
+        f.company.ruc.setText("12345")
+        f.company.token.setText("abc")
+        assert f.page_errors(f.company) == ["El token son 6 caracteres"]
+        f.company.token.setText("abcdef")
+        assert f.page_errors(f.company) == ["El NIT son 9 dígitos"]
+        f.company.ruc.setText("123456789")
+        f.company.rimpe.setCurrentIndex(1)
+        assert f.page_errors(f.company) == []
+        f.establishments.table.item(0, 4).setText("555")
+        assert "tel. 555" in f.establishments.places.text()
+        answers = f.answers()
+        c = answers.company
+        assert (c.country, c.ruc, c.rimpe, c.establishments[0].phone) == ("ZZ", "123456789", "S", "555")
+        assert answers.secrets == {"token": "abcdef"}
+    finally:
+        session.close()
+        registry.unregister("ZZ")

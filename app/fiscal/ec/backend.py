@@ -15,8 +15,19 @@ class EcBackend:
     def __init__(self, *, algorithm: str = "sha1"):
         self.algorithm = algorithm  # SHA-1 is what the ficha specifies; SHA-256 is selectable
 
-    def parse(self, body: dict, kind: str, company: Company, *, now: datetime | None = None) -> Draft:
-        return datil.parse(body, kind, company, now=now)
+    def parse(self, body: dict, kind: str, company: Company, *, now: datetime | None = None,
+              **options: str) -> Draft:
+        if any(options.values()):  # Dátil is the only JSON format the SRI side reads
+            raise ValidationError(f"Opción no admitida para el SRI: {', '.join(k for k, v in options.items() if v)}",
+                                  field="format")
+        draft = datil.parse(body, kind, company, now=now)
+        draft.payments = [(p.forma_pago, p.total) for p in getattr(draft.model, "payments", None) or []]
+        return draft
+
+    def draft_from_sale(self, sale, company: Company, *, now: datetime | None = None) -> Draft:
+        from app.fiscal.ec import sale_draft
+
+        return sale_draft.draft_from_sale(sale, company, now=now)
 
     def sign(self, draft: Draft, sequential: int, identity, company: Company,
              *, now: datetime | None = None) -> SignedDocument:

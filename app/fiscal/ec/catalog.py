@@ -3,41 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-# Document kinds as the local API names them -> SRI codDoc (FICHA Tabla 3).
-DOC_CODES = {
-    "invoices": "01",
-    "purchase-settlements": "03",
-    "credit-notes": "04",
-    "debit-notes": "05",
-    "waybills": "06",
-    "retentions": "07",
-}
-KIND_BY_CODE = {v: k for k, v in DOC_CODES.items()}
-
-# The schema version we emit per codDoc (REFERENCE §1.1 recommendation).
-VERSIONS = {"01": "1.1.0", "03": "1.1.0", "04": "1.1.0", "05": "1.0.0", "06": "1.1.0", "07": "2.0.0"}
-ROOT_TAGS = {"01": "factura", "03": "liquidacionCompra", "04": "notaCredito", "05": "notaDebito",
-             "06": "guiaRemision", "07": "comprobanteRetencion"}
-CODE_BY_ROOT = {v: k for k, v in ROOT_TAGS.items()}
-DOC_NAMES = {"01": "factura", "03": "liquidación de compra", "04": "nota de crédito",
-             "05": "nota de débito", "06": "guía de remisión", "07": "comprobante de retención"}
-
-# Every XSD we ship, by (root tag, version) -> file name in resources/xsd/ec.
-SCHEMA_FILES = {
-    ("factura", "1.0.0"): "factura_V1.0.0.xsd",
-    ("factura", "1.1.0"): "factura_V1.1.0.xsd",
-    ("factura", "2.0.0"): "factura_V2.0.0.xsd",
-    ("factura", "2.1.0"): "factura_V2.1.0.xsd",
-    ("liquidacionCompra", "1.0.0"): "LiquidacionCompra_V1.0.0.xsd",
-    ("liquidacionCompra", "1.1.0"): "LiquidacionCompra_V1.1.0.xsd",
-    ("notaCredito", "1.0.0"): "NotaCredito_V1.0.0.xsd",
-    ("notaCredito", "1.1.0"): "NotaCredito_V1.1.0.xsd",
-    ("notaDebito", "1.0.0"): "NotaDebito_V1.0.0.xsd",
-    ("guiaRemision", "1.0.0"): "GuiaRemision_V1.0.0.xsd",
-    ("guiaRemision", "1.1.0"): "GuiaRemision_V1.1.0.xsd",
-    ("comprobanteRetencion", "1.0.0"): "ComprobanteRetencion_V1.0.0.xsd",
-    ("comprobanteRetencion", "2.0.0"): "ComprobanteRetencion_V2.0.0.xsd",
-}
+# The document types (kind, codDoc, root tag, version, XSD files) are app/fiscal/ec/documents.
 
 # Tabla 16: tax codes.
 IVA, ICE, IRBPNR = "2", "3", "5"

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from app.fiscal.base import Country
 
-_ROOTS = (b"<factura", b"<notaCredito", b"<notaDebito", b"<comprobanteRetencion", b"<guiaRemision",
-          b"<liquidacionCompra", b"<autorizacion", b"<respuestaAutorizacionComprobante",
-          b"<RespuestaAutorizacionComprobante", b"ec.gob.sri.ws")
+# Besides the comprobantes themselves (app/fiscal/ec/documents): the SRI's authorization wrappers.
+_WRAPPERS = (b"<autorizacion", b"<respuestaAutorizacionComprobante", b"<RespuestaAutorizacionComprobante",
+             b"ec.gob.sri.ws")
 
 
 class Ecuador(Country):
@@ -17,7 +17,9 @@ class Ecuador(Country):
     package = "app.fiscal.ec"
 
     def owns_xml(self, head: bytes) -> bool:
-        return any(root in head for root in _ROOTS)
+        from app.fiscal.ec import documents  # lazy: loading the country stays cheap
+
+        return any(b"<" + root.encode() in head for root in documents.roots()) or any(w in head for w in _WRAPPERS)
 
 
 COUNTRY = Ecuador()

@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from xml.sax.saxutils import escape
 
-from app.render.ec_reader import ID_TYPES, EcDocument, q2, qty, read_ec_document
+from app.fiscal.ec.reader import ID_TYPES, EcDocument, q2, qty, read_ec_document
 from app.render.fonts import SANS, SANS_BOLD, register_pdf_fonts
 
 MARGIN = 12 * mm

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from app.fiscal.ec import catalog
+from app.fiscal.ec import documents
 from app.resources import resource
 from app.xmlsafe import parse_xml, safe_parser
 
@@ -23,14 +23,15 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=None)
 def _schema(root_tag: str, version: str) -> etree.XMLSchema:
-    name = catalog.SCHEMA_FILES[(root_tag, version)]
+    name = documents.by_root(root_tag).schemas[version]
     with _lock:
         doc = etree.parse(str(resource("xsd", "ec", name)), safe_parser())
         return etree.XMLSchema(doc)
 
 
 def schema_for(root_tag: str, version: str) -> etree.XMLSchema | None:
-    if (root_tag, version) not in catalog.SCHEMA_FILES:
+    doc_type = documents.by_root(root_tag)
+    if doc_type is None or version not in doc_type.schemas:
         return None
     return _schema(root_tag, version)
 
@@ -69,13 +70,14 @@ def validate(xml) -> list[str]:
     if etree.QName(root).namespace:
         return [f"el elemento raíz '{tag}' no debe tener espacio de nombres"]
     version = root.get("version")
-    if tag not in catalog.CODE_BY_ROOT:
+    doc_type = documents.by_root(tag)
+    if doc_type is None:
         return [f"'{tag}' no es un comprobante electrónico del SRI"]
     if not version:
         return [f"el elemento raíz '{tag}' no tiene atributo version"]
     schema = schema_for(tag, version)
     if schema is None:
-        known = sorted(v for t, v in catalog.SCHEMA_FILES if t == tag)
+        known = sorted(doc_type.schemas)
         return [f"no hay esquema XSD para {tag} versión {version} (conocidas: {', '.join(known)})"]
     target = _without_signature(root)
     with _lock:

@@ -1,4 +1,5 @@
-"""Arithmetic of SRI documents: the rule we compute with, and a checker for any SRI XML.
+"""Arithmetic of SRI documents: the rule we compute with, and the Checker the document types use
+(app.fiscal.ec.arithmetic.check runs it on any SRI XML).
 
 The rule (what datil.py computes and what we emit):
 - precioTotalSinImpuesto = round(cantidad * precioUnitario - descuento, 2), HALF_UP.
@@ -20,12 +21,8 @@ from collections import OrderedDict
 from decimal import Decimal, InvalidOperation
 from typing import Iterable
 
-from lxml import etree
-
 from app.core.money import round_half_up
-from app.fiscal.base import Finding
 
-CHECK = "totals"
 CENT = Decimal("0.01")
 ZERO = Decimal("0")
 HUNDRED = Decimal(100)
@@ -59,7 +56,7 @@ def _local(el) -> str:
     return tag.rpartition("}")[2] if isinstance(tag, str) else ""
 
 
-def _child(el, name):
+def child(el, name):
     if el is None:
         return None
     for c in el:
@@ -68,20 +65,20 @@ def _child(el, name):
     return None
 
 
-def _children(el, name):
+def children(el, name):
     return [c for c in (el if el is not None else []) if _local(c) == name]
 
 
 def _path(el, *names):
     for n in names:
-        el = _child(el, n)
+        el = child(el, n)
         if el is None:
             return None
     return el
 
 
-def _dec(el, name, default=None):
-    c = _child(el, name)
+def dec(el, name, default=None):
+    c = child(el, name)
     if c is None or c.text is None or not c.text.strip():
         return default
     try:
@@ -90,8 +87,8 @@ def _dec(el, name, default=None):
         return default
 
 
-def _txt(el, name) -> str:
-    c = _child(el, name)
+def txt(el, name) -> str:
+    c = child(el, name)
     return (c.text or "").strip() if c is not None else ""
 
 
@@ -99,7 +96,7 @@ def _s(v: Decimal) -> str:
     return f"{v:.2f}"
 
 
-class _Checker:
+class Checker:
     def __init__(self):
         self.problems: list[str] = []
 
@@ -116,21 +113,21 @@ class _Checker:
     def lines(self, detalles) -> tuple[Decimal, Decimal, OrderedDict, int]:
         subtotal, discount, n = ZERO, ZERO, 0
         found_taxes = []
-        for i, det in enumerate(_children(detalles, "detalle"), start=1):
+        for i, det in enumerate(children(detalles, "detalle"), start=1):
             n += 1
-            qty, price = _dec(det, "cantidad", ZERO), _dec(det, "precioUnitario", ZERO)
-            desc = _dec(det, "descuento", ZERO)
-            pt = _dec(det, "precioTotalSinImpuesto")
+            qty, price = dec(det, "cantidad", ZERO), dec(det, "precioUnitario", ZERO)
+            desc = dec(det, "descuento", ZERO)
+            pt = dec(det, "precioTotalSinImpuesto")
             expected = line_subtotal(qty, price, desc)
             self.same(f"precioTotalSinImpuesto del detalle {i}", pt, expected, CENT)
             pt = pt if pt is not None else expected
             subtotal += pt
             discount += desc
-            ice = sum((_dec(t, "valor", ZERO) for t in _children(_child(det, "impuestos"), "impuesto")
-                       if _txt(t, "codigo") == "3"), ZERO)
-            for t in _children(_child(det, "impuestos"), "impuesto"):
-                code, cp = _txt(t, "codigo"), _txt(t, "codigoPorcentaje")
-                base, valor, tarifa = _dec(t, "baseImponible", ZERO), _dec(t, "valor", ZERO), _dec(t, "tarifa")
+            ice = sum((dec(t, "valor", ZERO) for t in children(child(det, "impuestos"), "impuesto")
+                       if txt(t, "codigo") == "3"), ZERO)
+            for t in children(child(det, "impuestos"), "impuesto"):
+                code, cp = txt(t, "codigo"), txt(t, "codigoPorcentaje")
+                base, valor, tarifa = dec(t, "baseImponible", ZERO), dec(t, "valor", ZERO), dec(t, "tarifa")
                 if code == "2":
                     self.same(f"baseImponible del IVA del detalle {i}", base, pt + ice, CENT)
                     if tarifa is not None:
@@ -142,11 +139,11 @@ class _Checker:
         """-> (sum of the tax values, sum of descuentoAdicional)."""
         total, extra_discount = ZERO, ZERO
         seen = set()
-        for t in _children(container, tag):
-            code, cp = _txt(t, "codigo"), _txt(t, "codigoPorcentaje")
-            base, valor = _dec(t, "baseImponible", ZERO), _dec(t, "valor", ZERO)
+        for t in children(container, tag):
+            code, cp = txt(t, "codigo"), txt(t, "codigoPorcentaje")
+            base, valor = dec(t, "baseImponible", ZERO), dec(t, "valor", ZERO)
             # descuentoAdicional (factura/liquidación) lowers that group's base after the lines
-            additional = _dec(t, "descuentoAdicional", ZERO)
+            additional = dec(t, "descuentoAdicional", ZERO)
             extra_discount += additional
             total += valor
             seen.add((code, cp))
@@ -159,7 +156,7 @@ class _Checker:
             tol = CENT * g["lines"]
             self.same(f"baseImponible del total del {label}", base, g["base"] - additional, tol)
             if additional:
-                tarifa = _dec(t, "tarifa")
+                tarifa = dec(t, "tarifa")
                 if tarifa is not None and code == "2":
                     self.same(f"valor del total del {label}", valor, tax_value(base, tarifa), tol)
             else:
@@ -171,9 +168,9 @@ class _Checker:
         return total, extra_discount
 
     def payments(self, info, total: Decimal) -> None:
-        pagos = _children(_child(info, "pagos"), "pago")
+        pagos = children(child(info, "pagos"), "pago")
         if pagos:
-            paid = sum((_dec(p, "total", ZERO) for p in pagos), ZERO)
+            paid = sum((dec(p, "total", ZERO) for p in pagos), ZERO)
             if paid != total:
                 self.problems.append(f"ERROR EN DIFERENCIAS: la suma de las formas de pago "
                                      f"{_s(paid)} no coincide con el total {_s(total)}")
@@ -186,111 +183,20 @@ class _T:
         self.codigo, self.codigo_porcentaje, self.tarifa, self.base, self.valor = codigo, cp, tarifa, base, valor
 
 
-def _check_sale(c: _Checker, root, info_tag: str, total_tag: str) -> None:
-    info = _child(root, info_tag)
-    subtotal, discount, groups, n = c.lines(_child(root, "detalles"))
+def check_sale(c: Checker, root, info_tag: str, total_tag: str) -> None:
+    info = child(root, info_tag)
+    subtotal, discount, groups, n = c.lines(child(root, "detalles"))
     tol = CENT * max(n, 1)
-    c.same("totalSinImpuestos", _dec(info, "totalSinImpuestos"), subtotal, tol)
-    taxes, extra_discount = c.tax_totals(_child(info, "totalConImpuestos"), groups)
-    if _child(info, "totalDescuento") is not None:
-        c.same("totalDescuento", _dec(info, "totalDescuento"), discount + extra_discount, tol)
-    extras = sum((_dec(info, n_, ZERO) for n_ in ("propina", "fleteInternacional", "seguroInternacional",
+    c.same("totalSinImpuestos", dec(info, "totalSinImpuestos"), subtotal, tol)
+    taxes, extra_discount = c.tax_totals(child(info, "totalConImpuestos"), groups)
+    if child(info, "totalDescuento") is not None:
+        c.same("totalDescuento", dec(info, "totalDescuento"), discount + extra_discount, tol)
+    extras = sum((dec(info, n_, ZERO) for n_ in ("propina", "fleteInternacional", "seguroInternacional",
                                                    "gastosAduaneros", "gastosTransporteOtros")), ZERO)
-    comp = sum((_dec(x, "valor", ZERO) for x in _children(_child(info, "compensaciones"), "compensacion")), ZERO)
-    declared_sub = _dec(info, "totalSinImpuestos", subtotal)
+    comp = sum((dec(x, "valor", ZERO) for x in children(child(info, "compensaciones"), "compensacion")), ZERO)
+    declared_sub = dec(info, "totalSinImpuestos", subtotal)
     expected = declared_sub - extra_discount + taxes + extras - comp
-    total = _dec(info, total_tag)
+    total = dec(info, total_tag)
     c.same(total_tag, total, expected, tol)
     if total is not None:
         c.payments(info, total)
-
-
-def _check_debit(c: _Checker, root) -> None:
-    info = _child(root, "infoNotaDebito")
-    motivos = _children(_child(root, "motivos"), "motivo")
-    subtotal = sum((_dec(m, "valor", ZERO) for m in motivos), ZERO)
-    c.same("totalSinImpuestos", _dec(info, "totalSinImpuestos"), subtotal)
-    taxes = ZERO
-    for t in _children(_child(info, "impuestos"), "impuesto"):
-        code = _txt(t, "codigo")
-        base, valor, tarifa = _dec(t, "baseImponible", ZERO), _dec(t, "valor", ZERO), _dec(t, "tarifa")
-        taxes += valor
-        if code == "2" and tarifa is not None:
-            c.same(f"valor del IVA código {_txt(t, 'codigoPorcentaje')}", valor, tax_value(base, tarifa), CENT)
-    declared_sub = _dec(info, "totalSinImpuestos", subtotal)
-    total = _dec(info, "valorTotal")
-    c.same("valorTotal", total, declared_sub + taxes, CENT)
-    if total is not None:
-        c.payments(info, total)
-
-
-def _check_retention_item(c: _Checker, r, label: str, rate_tag: str) -> None:
-    base, rate, valor = _dec(r, "baseImponible", ZERO), _dec(r, rate_tag, ZERO), _dec(r, "valorRetenido")
-    c.same(f"valorRetenido de {label}", valor, tax_value(base, rate), CENT)
-
-
-def _check_retention(c: _Checker, root) -> None:
-    docs = _children(_child(root, "docsSustento"), "docSustento")
-    if docs:  # version 2.0.0
-        for d_i, d in enumerate(docs, start=1):
-            ident = _txt(d, "numDocSustento") or str(d_i)
-            taxes = ZERO
-            imps = _children(_child(d, "impuestosDocSustento"), "impuestoDocSustento")
-            for t in imps:
-                base, tarifa, valor = _dec(t, "baseImponible", ZERO), _dec(t, "tarifa"), _dec(t, "valorImpuesto", ZERO)
-                taxes += valor
-                code = _txt(t, "codImpuestoDocSustento")
-                if code == "2" and tarifa is not None:
-                    c.same(f"valorImpuesto del documento sustento {ident}", valor, tax_value(base, tarifa),
-                           CENT)
-            sub, total = _dec(d, "totalSinImpuestos", ZERO), _dec(d, "importeTotal")
-            c.same(f"importeTotal del documento sustento {ident}", total, sub + taxes, CENT * max(len(imps), 1))
-            for r_i, r in enumerate(_children(_child(d, "retenciones"), "retencion"), start=1):
-                _check_retention_item(c, r, f"la retención {r_i} del documento sustento {ident}", "porcentajeRetener")
-            pagos = _children(_child(d, "pagos"), "pago")
-            if pagos and total is not None:
-                paid = sum((_dec(p, "total", ZERO) for p in pagos), ZERO)
-                if paid != total:
-                    c.problems.append(f"ERROR EN DIFERENCIAS: la suma de las formas de pago {_s(paid)} del "
-                                      f"documento sustento {ident} no coincide con el importeTotal {_s(total)}")
-    else:  # version 1.0.0
-        for r_i, r in enumerate(_children(_child(root, "impuestos"), "impuesto"), start=1):
-            _check_retention_item(c, r, f"la retención {r_i}", "porcentajeRetener")
-
-
-def _root_of(xml):
-    if isinstance(xml, (bytes, bytearray, str)):
-        from app.xmlsafe import parse_xml
-
-        return parse_xml(xml if not isinstance(xml, str) else xml.encode("utf-8"))
-    if isinstance(xml, etree._ElementTree):
-        return xml.getroot()
-    return xml
-
-
-def check(xml) -> list[Finding]:
-    """Arithmetic check of any SRI document (signed or not). One ok Finding when it adds up,
-    one failed Finding per difference otherwise. Guías de remisión have no amounts."""
-    try:
-        root = _root_of(xml)
-    except Exception as exc:  # ValidationError from the safe parser
-        return [Finding(CHECK, False, f"No se pudo leer el XML: {exc}")]
-    tag = _local(root)
-    c = _Checker()
-    if tag == "factura":
-        _check_sale(c, root, "infoFactura", "importeTotal")
-    elif tag == "liquidacionCompra":
-        _check_sale(c, root, "infoLiquidacionCompra", "importeTotal")
-    elif tag == "notaCredito":
-        _check_sale(c, root, "infoNotaCredito", "valorModificacion")
-    elif tag == "notaDebito":
-        _check_debit(c, root)
-    elif tag == "comprobanteRetencion":
-        _check_retention(c, root)
-    elif tag == "guiaRemision":
-        return [Finding(CHECK, True, "La guía de remisión no tiene valores que cuadrar")]
-    else:
-        return [Finding(CHECK, False, f"No es un comprobante del SRI (elemento raíz '{tag}')")]
-    if not c.problems:
-        return [Finding(CHECK, True, "Los valores del comprobante cuadran (detalles, impuestos y totales)")]
-    return [Finding(CHECK, False, p) for p in c.problems]

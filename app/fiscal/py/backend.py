@@ -7,7 +7,6 @@ from the keyring (`csc:<RUC>`); the public test CSC is used only outside product
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -16,15 +15,12 @@ from app.core.errors import ConfigurationError, ValidationError
 from app.fiscal.base import Draft, Finding, SeriesKey, SignedDocument
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
-from app.fiscal.py import dsig, dtepy, facturasend, qr, schema, xml_build
+from app.fiscal.py import dsig, dtepy, facturasend, qr, sale_draft, schema, xml_build
 from app.fiscal.py import geo
 from app.fiscal.py import ruc as ruc_mod
+from app.fiscal.py.draft_model import KIND_BY_TYPE, PyDraftModel, aware_local
 from app.fiscal.py.model import Document
-from app.fiscal.py.totals import ItemInput, compute
 
-KIND_BY_TYPE = {cat.FE: "invoices", cat.AFE: "purchase-settlements", cat.NCE: "credit-notes",
-                cat.NDE: "debit-notes", cat.NRE: "waybills"}
-TYPE_BY_KIND = {v: k for k, v in KIND_BY_TYPE.items()}
 DIALECTS = ("facturasend", "dtepy")
 # MT §6.2.1: transmission after 72 h is "extemporánea" (1005); dFeEmiDE more than 720 h in
 # the past (1150) or 120 h in the future (1151) can no longer be approved.
@@ -35,15 +31,6 @@ FUTURE_LIMIT = timedelta(hours=120)
 
 def csc_account(ruc: str) -> str:
     return f"csc:{ruc}"
-
-
-@dataclass
-class PyDraftModel:
-    """What `sign` needs besides the Draft: the document model and its dCodSeg."""
-
-    document: Document
-    security_code: str
-    dialect: str
 
 
 def detect_dialect(body: dict) -> str:
@@ -58,10 +45,6 @@ def detect_dialect(body: dict) -> str:
     if isinstance(credito, dict) and "infocuotas" in credito:
         return "dtepy"
     return "facturasend"
-
-
-def _aware_local(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=xml_build.PY_TZ) if moment.tzinfo is None else moment
 
 
 class PyBackend:
@@ -98,7 +81,7 @@ class PyBackend:
                 warnings.append(f"Tarjeta terminada en {p.card.last4}: SIFEN solo admite números positivos "
                                 "en dNumTarj, así que el documento no lleva los últimos dígitos")
         if kind not in ("invoices", KIND_BY_TYPE[doc.doc_type]):
-            raise ValidationError(f"El tipo de documento {doc.doc_type} ({cat.DOC_TYPES[doc.doc_type]}) "
+            raise ValidationError(f"El tipo de documento {doc.doc_type} ({doc.document_type.description}) "
                                   f"no corresponde a '{kind}'", field="tipoDocumento")
         try:
             est = company.establishment(doc.establishment)
@@ -108,7 +91,7 @@ class PyBackend:
         if doc.point not in {p.code for p in est.points}:
             raise ValidationError(f"El punto de expedición {doc.point} no existe en el establecimiento "
                                   f"{doc.establishment}", field="punto")
-        issued = _aware_local(doc.issued_at)
+        issued = aware_local(doc.issued_at)
         if issued < now - PAST_LIMIT:
             raise ValidationError("La fecha de emisión tiene más de 30 días: SIFEN ya no la aprobaría (1150)",
                                   field="fecha")
@@ -130,17 +113,12 @@ class PyBackend:
                      buyer_name=r.name, model=PyDraftModel(doc, parsed.security_code, dialect),
                      warnings=warnings)
 
+    def draft_from_sale(self, sale, company: Company, *, now: datetime | None = None) -> Draft:
+        return sale_draft.draft_from_sale(self, sale, company, now=now)
+
     @staticmethod
     def _total(doc: Document) -> tuple[Decimal, str]:
-        if doc.doc_type == cat.NRE:
-            return Decimal(0), doc.currency
-        with_iva = doc.doc_type != cat.AFE and doc.tax_type in (1, 3, 4, 5)
-        _, totals = compute(
-            [ItemInput(i.price, i.quantity, i.iva_type, i.iva_base, i.iva_rate, i.discount, i.advance,
-                       i.exchange_rate if doc.exchange_condition == 2 else None) for i in doc.items],
-            currency=doc.currency, exchange_rate=doc.exchange_rate if doc.exchange_condition == 1 else None,
-            round_to_50=doc.round_to_50, global_discount_pct=doc.global_discount_pct, with_iva=with_iva)
-        return totals.tot_gral, doc.currency
+        return doc.total(), doc.currency  # the model's totals, computed once (also for the XML)
 
     # -- sign ------------------------------------------------------------------------------
     def csc_for(self, company: Company) -> tuple[str, str]:

@@ -21,14 +21,10 @@ EVENT_SCHEMA_LOCATION = f"{NS} siRecepEvento_v150.xsd"
 # dNomEmi must be exactly this in the test environment (code 1263).
 TEST_ISSUER_NAME = "DE generado en ambiente de prueba - sin valor comercial ni fiscal"
 
+# Short names of the iTiDE codes for code that singles one type out; the types themselves
+# (descriptions, groups, rules) are `app.fiscal.py.documents` (iTiDE -> dDesTiDE:
+# documents.descriptions()). District and city names (tables 2.1/2.2) are `app.fiscal.py.geo`.
 FE, AFE, NCE, NDE, NRE = 1, 4, 5, 6, 7
-DOC_TYPES = {
-    1: "Factura electrónica",
-    4: "Autofactura electrónica",
-    5: "Nota de crédito electrónica",
-    6: "Nota de débito electrónica",
-    7: "Nota de remisión electrónica",
-}
 EMISSION_TYPES = {1: "Normal", 2: "Contingencia"}
 TRANSACTION_TYPES = {
     1: "Venta de mercadería", 2: "Prestación de servicios",
@@ -103,34 +99,7 @@ OBLIGATIONS = {
     715: "IMPUESTO A LA RENTA PERSONAL - SERVICIOS PERSONALES",
     716: "IMPUESTO A LA RENTA PERSONAL - RENTAS Y GANANCIAS DE CAPITAL",
 }
-class _GeoNames:
-    """Geographic table 2.1/2.2 (not in the XSDs): code -> description, read lazily from
-    resources/py (see app.fiscal.py.geo)."""
 
-    def __init__(self, kind: str):
-        self.kind = kind
-
-    def get(self, code, default=""):
-        from app.fiscal.py import geo
-
-        try:
-            name = geo.district_name(code) if self.kind == "distritos" else geo.city_name(code)
-        except (TypeError, ValueError):
-            return default
-        return name or default
-
-    def __getitem__(self, code):
-        name = self.get(code, None)
-        if name is None:
-            raise KeyError(code)
-        return name
-
-    def __contains__(self, code) -> bool:
-        return self.get(code, None) is not None
-
-
-KNOWN_DISTRICTS = _GeoNames("distritos")
-KNOWN_CITIES = _GeoNames("ciudades")
 
 # B006 for NRE must carry the RG 41/2014 Art. 3 inc. 7 message (MT §10 B006); the exact
 # wording is not in our sources, so this default is UNVERIFIED and callers may override it.

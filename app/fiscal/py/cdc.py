@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from app.fiscal.py.catalog import DOC_TYPES
+from app.fiscal.py import documents
 from app.fiscal.py.ruc import check_digit, mod11
 
 LENGTH = 44
@@ -78,7 +78,7 @@ def validate(cdc: str) -> list[str]:
     except ValueError as exc:
         return [str(exc)]
     errors = []
-    if p.doc_type not in DOC_TYPES:
+    if documents.by_code(p.doc_type) is None:
         errors.append(f"CDC: tipo de documento {p.doc_type:02d} desconocido")
     if p.ruc_dv != check_digit(p.ruc):
         errors.append("CDC: dígito verificador del RUC incorrecto")

@@ -11,6 +11,7 @@ class Paraguay(Country):
     currency = "PYG"
     timezone = "America/Asuncion"
     package = "app.fiscal.py"
+    input_dialects = ("facturasend", "dtepy")
 
     def owns_xml(self, head: bytes) -> bool:
         return b"ekuatia.set.gov.py" in head or b"<rDE" in head or b"rLoteDE" in head

@@ -12,7 +12,7 @@ from lxml import etree
 from app.core.errors import ErrorCollector
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
-from app.fiscal.py import dsig
+from app.fiscal.py import documents, dsig
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py.model import Receiver
 from app.fiscal.py.schema import serialize
@@ -28,7 +28,8 @@ RECEPTOR_ID_BASE = 9_000_000_000
 def cancel_deadline(doc_type: int, signed_at: datetime) -> datetime:
     """Last moment a cancelación is accepted: 48 h for FE, 168 h for AFE/NCE/NDE/NRE
     (MT §6.2.1, 4009/4010; SIFEN counts from approval, which is never before signing)."""
-    return signed_at + timedelta(hours=48 if doc_type == cat.FE else 168)
+    t = documents.by_code(doc_type)
+    return signed_at + timedelta(hours=t.cancel_hours if t is not None else 168)
 
 
 def can_cancel(doc_type: int, signed_at: datetime, now: datetime) -> bool:
@@ -70,7 +71,7 @@ def inutilization(timbrado: str, establishment: str, point: str, first: int, las
                   doc_type: int, reason: str, series: str = ""):
     """A range of never-approved numbers of ONE type/establishment/point, at most 1000."""
     e = ErrorCollector()
-    if doc_type not in cat.DOC_TYPES:
+    if documents.by_code(doc_type) is None:
         e.add("tipoDocumento", "Tipo de documento no válido")
     if not (1 <= first <= last <= 9_999_999):
         e.add("rango", "El rango debe ir de un número menor o igual a uno mayor (1 a 9999999)")

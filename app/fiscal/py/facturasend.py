@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from decimal import Decimal
 
 from app.core.errors import ErrorCollector
-from app.core.money import to_decimal
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
-from app.fiscal.py import ruc as ruc_mod
-from app.fiscal.py.totals import ItemInput, compute
+from app.fiscal.py import documents
+from app.fiscal.py.json_fields import Reader, code3, normalize, read_location
 from app.fiscal.py.model import (AssociatedDoc, Card, Carrier, Credit, Document, Installment, Item,
-                                 Location, Payment, Receiver, Remission, Seller, Transport, Vehicle)
+                                 Payment, Receiver, Transport, Vehicle)
 
 UNSUPPORTED = ("condicionAnticipo", "descuentoGlobal", "anticipoGlobal", "dncp",
                "sectorEnergiaElectrica", "sectorSeguros", "sectorAdicional", "complementarios")
@@ -37,158 +36,11 @@ class ParsedDE:
     extras: dict | None = None
 
 
-def _camel(key: str) -> str:
-    return re.sub(r"_([a-z0-9ñ])", lambda m: m.group(1).upper(), key)
+# the names this module had before json_fields (facturasend_events and others import them)
+_Reader, _code3, _location = Reader, code3, read_location
 
 
-def normalize(value):
-    """snake_case keys -> camelCase, recursively; `null` values are dropped (= absent)."""
-    if isinstance(value, dict):
-        return {_camel(k): normalize(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [normalize(v) for v in value]
-    return value
-
-
-class _Reader:
-    """Typed reads that record a Spanish error under the field's path instead of raising."""
-
-    def __init__(self, errors: ErrorCollector):
-        self.e = errors
-
-    def int(self, obj: dict, key: str, path: str, *, required=False, choices=None, default=None):
-        if key not in obj or obj[key] == "":
-            if required:
-                self.e.add(path, "Campo obligatorio", "required")
-            return default
-        v = obj[key]
-        try:
-            if isinstance(v, bool):
-                raise ValueError
-            if isinstance(v, float) and not v.is_integer():
-                raise ValueError
-            n = int(str(v).strip()) if not isinstance(v, float) else int(v)
-        except ValueError:
-            self.e.add(path, f"Se esperaba un número entero, llegó '{v}'")
-            return default
-        if choices is not None and n not in choices:
-            self.e.add(path, f"Valor {n} no permitido ({', '.join(str(c) for c in sorted(choices))})")
-            return default
-        return n
-
-    def dec(self, obj: dict, key: str, path: str, *, required=False, positive=False, default=None):
-        if key not in obj or obj[key] == "":
-            if required:
-                self.e.add(path, "Campo obligatorio", "required")
-            return default
-        try:
-            d = to_decimal(obj[key], field=path)
-        except ValueError as exc:
-            self.e.add(path, str(exc))
-            return default
-        if d < 0 or (positive and d == 0):
-            self.e.add(path, "Debe ser mayor que cero" if positive else "No puede ser negativo")
-            return default
-        return d
-
-    def str(self, obj: dict, key: str, path: str, *, required=False, max_len=None, min_len=None):
-        v = obj.get(key)
-        if v is None or (isinstance(v, str) and not v.strip()):
-            if required:
-                self.e.add(path, "Campo obligatorio", "required")
-            return ""
-        if isinstance(v, (dict, list, bool)):
-            self.e.add(path, "Se esperaba un texto")
-            return ""
-        s = " ".join(str(v).split())
-        if max_len and len(s) > max_len:
-            self.e.add(path, f"Máximo {max_len} caracteres")
-        if min_len and len(s) < min_len:
-            self.e.add(path, f"Mínimo {min_len} caracteres")
-        return s
-
-    def bool(self, obj: dict, key: str, path: str, *, required=False):
-        if key not in obj:
-            if required:
-                self.e.add(path, "Campo obligatorio", "required")
-            return None
-        v = obj[key]
-        if not isinstance(v, bool):
-            self.e.add(path, "Se esperaba true o false")
-            return None
-        return v
-
-    def date(self, obj: dict, key: str, path: str, *, required=False):
-        v = self.str(obj, key, path, required=required)
-        if not v:
-            return None
-        try:
-            return date.fromisoformat(v[:10])
-        except ValueError:
-            self.e.add(path, f"Fecha inválida '{v}' (formato AAAA-MM-DD)")
-            return None
-
-    def obj(self, obj: dict, key: str, path: str, *, required=False) -> dict | None:
-        v = obj.get(key)
-        if v is None:
-            if required:
-                self.e.add(path, "Campo obligatorio", "required")
-            return None
-        if not isinstance(v, dict):
-            self.e.add(path, "Se esperaba un objeto")
-            return None
-        return v
-
-    def ruc(self, obj: dict, key: str, path: str, *, required=False) -> tuple[str, int | None]:
-        v = self.str(obj, key, path, required=required)
-        if not v:
-            return "", None
-        problems = ruc_mod.validate(v, require_dv=False)
-        if problems:
-            self.e.add(path, problems[0])
-            return "", None
-        return ruc_mod.split(v)
-
-
-def _code3(r: _Reader, obj: dict, key: str, path: str) -> str:
-    n = r.int(obj, key, path, required=True)
-    if n is None:
-        return ""
-    if not 1 <= n <= 999:
-        r.e.add(path, "Debe estar entre 1 y 999")
-        return ""
-    return f"{n:03d}"
-
-
-def _location(r: _Reader, o: dict, path: str, *, required_geo=True) -> Location | None:
-    def f(key: str) -> str:
-        return f"{path}.{key}" if path else key
-
-    if not o.get("direccion"):
-        return None
-    loc = Location(address=r.str(o, "direccion", f("direccion"), max_len=255),
-                   house_number=r.int(o, "numeroCasa", f("numeroCasa"), default=0) or 0,
-                   departamento=r.int(o, "departamento", f("departamento"),
-                                      required=required_geo, choices=set(cat.departments())),
-                   distrito=r.int(o, "distrito", f("distrito")),
-                   distrito_desc=r.str(o, "distritoDescripcion", f("distritoDescripcion"), max_len=30),
-                   ciudad=r.int(o, "ciudad", f("ciudad"), required=required_geo),
-                   ciudad_desc=r.str(o, "ciudadDescripcion", f("ciudadDescripcion"), max_len=30),
-                   complement1=r.str(o, "complementoDireccion1", f("complementoDireccion1")),
-                   complement2=r.str(o, "complementoDireccion2", f("complementoDireccion2")),
-                   phone=r.str(o, "telefonoContacto", f("telefonoContacto")))
-    if loc.distrito is not None and not loc.distrito_desc:
-        loc.distrito_desc = cat.KNOWN_DISTRICTS.get(loc.distrito, "")
-        if not loc.distrito_desc:
-            r.e.add(f("distritoDescripcion"), "Obligatorio: la tabla de distritos no está disponible sin conexión")
-    if loc.ciudad is not None and not loc.ciudad_desc:
-        loc.ciudad_desc = cat.KNOWN_CITIES.get(loc.ciudad, "")
-        if not loc.ciudad_desc:
-            r.e.add(f("ciudadDescripcion"), "Obligatorio: la tabla de ciudades no está disponible sin conexión")
-    return loc
-
-
-def _receiver(r: _Reader, c: dict, doc_type: int, p: str = "cliente") -> Receiver:
+def _receiver(r: Reader, c: dict, doc_type: int, p: str = "cliente") -> Receiver:
     """`p` is the path prefix for error fields ('cliente'; '' for flat event bodies)."""
     p = p or ""
     if not p:
@@ -221,8 +73,9 @@ def _receiver(r: _Reader, c: dict, doc_type: int, p: str = "cliente") -> Receive
         elif rec.id_number and not re.fullmatch(r"[0-9A-Za-z\-]{1,20}", rec.id_number):
             r.e.add(path("documentoNumero"), "Solo letras, números y guiones")
     rec.trade_name = r.str(c, "nombreFantasia", path("nombreFantasia"), max_len=255)
-    rec.location = _location(r, c, p, required_geo=op != 4)
-    if doc_type == cat.NRE and rec.location is None:
+    rec.location = read_location(r, c, p, required_geo=op != 4)
+    dt = documents.by_code(doc_type)
+    if dt is not None and dt.needs_receiver_address and rec.location is None:
         r.e.add(path("direccion"), "Obligatoria en nota de remisión")
     rec.phone = r.str(c, "telefono", path("telefono"), max_len=15)
     if rec.phone and len(rec.phone) < 6:
@@ -241,7 +94,9 @@ def _receiver(r: _Reader, c: dict, doc_type: int, p: str = "cliente") -> Receive
     return rec
 
 
-def _items(r: _Reader, items, doc_type: int, currency: str) -> list[Item]:
+def _items(r: Reader, items, doc_type: int, currency: str) -> list[Item]:
+    dt = documents.by_code(doc_type)
+    values, iva = (dt.has_values, dt.has_iva) if dt is not None else (True, True)
     out = []
     if not isinstance(items, list) or not items:
         r.e.add("items", "Debe informar al menos un ítem", "required")
@@ -275,7 +130,7 @@ def _items(r: _Reader, items, doc_type: int, currency: str) -> list[Item]:
                 item.origin_country = origin
             else:
                 r.e.add(f"{p}.pais", f"Código de país '{origin}' no válido")
-        if doc_type != cat.NRE:
+        if values:
             item.price = r.dec(it, "precioUnitario", f"{p}.precioUnitario", required=True, default=Decimal(0))
             item.discount = r.dec(it, "descuento", f"{p}.descuento", default=Decimal(0))
             item.advance = r.dec(it, "anticipo", f"{p}.anticipo", default=Decimal(0))
@@ -285,7 +140,7 @@ def _items(r: _Reader, items, doc_type: int, currency: str) -> list[Item]:
                 r.e.add(f"{p}.precioUnitario", "En guaraníes el precio no lleva decimales")
             if item.discount and item.price and item.discount + item.advance > item.price:
                 r.e.add(f"{p}.descuento", "El descuento supera el precio unitario")
-        if doc_type not in (cat.AFE, cat.NRE):
+        if iva:
             t = r.int(it, "ivaTipo", f"{p}.ivaTipo", required=True, choices={1, 2, 3, 4}, default=1)
             base = r.dec(it, "ivaBase", f"{p}.ivaBase", required=True, default=Decimal(100))
             rate = r.int(it, "iva", f"{p}.iva", required=True, choices={0, 5, 10}, default=10)
@@ -300,8 +155,8 @@ def _items(r: _Reader, items, doc_type: int, currency: str) -> list[Item]:
     return out
 
 
-def _payments(r: _Reader, cond: dict | None, doc: Document) -> None:
-    if doc.doc_type not in (cat.FE, cat.AFE):
+def _payments(r: Reader, cond: dict | None, doc: Document) -> None:
+    if doc.document_type is None or not doc.document_type.has_payments:
         return
     if cond is None:
         r.e.add("condicion", "Obligatorio para factura y autofactura", "required")
@@ -393,7 +248,7 @@ def _payments(r: _Reader, cond: dict | None, doc: Document) -> None:
             doc.credit = cr
 
 
-def _associated(r: _Reader, value, doc_type: int) -> list[AssociatedDoc]:
+def _associated(r: Reader, value, doc_type: int) -> list[AssociatedDoc]:
     entries = value if isinstance(value, list) else ([value] if isinstance(value, dict) else [])
     out = []
     for i, a in enumerate(entries):
@@ -421,9 +276,11 @@ def _associated(r: _Reader, value, doc_type: int) -> list[AssociatedDoc]:
     return out
 
 
-def _transport(r: _Reader, t: dict, doc_type: int) -> Transport:
+def _transport(r: Reader, t: dict, doc_type: int) -> Transport:
     p = "transporte"
-    tr = Transport(kind=r.int(t, "tipo", f"{p}.tipo", required=doc_type == cat.NRE, choices={1, 2}),
+    dt = documents.by_code(doc_type)
+    needed = dt is not None and dt.needs_transport
+    tr = Transport(kind=r.int(t, "tipo", f"{p}.tipo", required=needed, choices={1, 2}),
                    mode=r.int(t, "modalidad", f"{p}.modalidad", required=True, choices={1, 2, 3, 4}, default=1),
                    freight_responsible=r.int(t, "tipoResponsable", f"{p}.tipoResponsable", required=True,
                                              choices={1, 2, 3, 4, 5}, default=1),
@@ -433,13 +290,13 @@ def _transport(r: _Reader, t: dict, doc_type: int) -> Transport:
         if t.get(key):
             r.e.add(f"{p}.{key}", "Campo no soportado todavía por Mostrador", "unsupported")
     for key, attr in (("salida", "departure"), ("entrega", "delivery")):
-        o = r.obj(t, key, f"{p}.{key}", required=doc_type == cat.NRE)
+        o = r.obj(t, key, f"{p}.{key}", required=needed)
         if o is not None:
-            loc = _location(r, o, f"{p}.{key}")
+            loc = read_location(r, o, f"{p}.{key}")
             if loc is None:
                 r.e.add(f"{p}.{key}.direccion", "Campo obligatorio", "required")
             setattr(tr, attr, loc)
-    v = r.obj(t, "vehiculo", f"{p}.vehiculo", required=doc_type == cat.NRE)
+    v = r.obj(t, "vehiculo", f"{p}.vehiculo", required=needed)
     if v is not None:
         q = f"{p}.vehiculo"
         veh = Vehicle(kind=r.str(v, "tipo", f"{q}.tipo", required=True, min_len=4, max_len=10),
@@ -448,7 +305,7 @@ def _transport(r: _Reader, t: dict, doc_type: int) -> Transport:
         veh.id_number = r.str(v, "documentoNumero", f"{q}.documentoNumero", required=veh.id_kind == 1, max_len=20)
         veh.plate = r.str(v, "numeroMatricula", f"{q}.numeroMatricula", required=veh.id_kind == 2, max_len=7)
         tr.vehicles.append(veh)
-    c = r.obj(t, "transportista", f"{p}.transportista", required=doc_type == cat.NRE)
+    c = r.obj(t, "transportista", f"{p}.transportista", required=needed)
     if c is not None:
         q = f"{p}.transportista"
         contrib = bool(r.bool(c, "contribuyente", f"{q}.contribuyente", required=True))
@@ -470,14 +327,15 @@ def _transport(r: _Reader, t: dict, doc_type: int) -> Transport:
 def parse(body: dict) -> ParsedDE:
     """Validates one FacturaSend DE object -> ParsedDE, or raises ValidationError (every field)."""
     errors = ErrorCollector()
-    r = _Reader(errors)
+    r = Reader(errors)
     if not isinstance(body, dict):
         errors.add("", "Se esperaba un objeto JSON")
         errors.raise_if_any()
     d = normalize(body)
-    t = r.int(d, "tipoDocumento", "tipoDocumento", required=True, choices=set(cat.DOC_TYPES), default=1)
-    est = _code3(r, d, "establecimiento", "establecimiento")
-    point = _code3(r, d, "punto", "punto")
+    t = r.int(d, "tipoDocumento", "tipoDocumento", required=True, choices=set(documents.codes()), default=1)
+    dt = documents.by_code(t)
+    est = code3(r, d, "establecimiento", "establecimiento")
+    point = code3(r, d, "punto", "punto")
     number = r.int(d, "numero", "numero", required=True, default=0)
     if number is not None and not 1 <= number <= 9_999_999:
         errors.add("numero", "Debe estar entre 1 y 9999999")
@@ -504,14 +362,14 @@ def parse(body: dict) -> ParsedDE:
                    items=_items(r, d.get("items"), t, currency), currency=currency,
                    transaction_type=r.int(d, "tipoTransaccion", "tipoTransaccion",
                                           choices=set(cat.TRANSACTION_TYPES), default=1),
-                   tax_type=r.int(d, "tipoImpuesto", "tipoImpuesto", required=t != cat.NRE,
+                   tax_type=r.int(d, "tipoImpuesto", "tipoImpuesto", required=dt.commercial,
                                   choices=set(cat.TAX_TYPES), default=1),
                    info_fiscal=r.str(d, "descripcion", "descripcion", max_len=3000),
                    info_issuer=r.str(d, "observacion", "observacion", max_len=3000),
                    series=r.str(d, "serie", "serie"))
     if doc.series and not re.fullmatch(r"[A-Z]{2}", doc.series):
         errors.add("serie", "Dos letras mayúsculas (AA a ZZ)")
-    if currency != "PYG" and t != cat.NRE:
+    if currency != "PYG" and dt.commercial:
         doc.exchange_condition = r.int(d, "condicionTipoCambio", "condicionTipoCambio", required=True,
                                        choices={1, 2})
         if doc.exchange_condition == 1:
@@ -532,48 +390,13 @@ def parse(body: dict) -> ParsedDE:
             resp["id_type_desc"] = r.str(usuario, "documentoTipoDescripcion", "usuario.documentoTipoDescripcion",
                                          required=True)
         doc.responsible = resp
-    if t == cat.FE:
-        f = r.obj(d, "factura", "factura") or {}
-        doc.presence = r.int(f, "presencia", "factura.presencia", choices=set(cat.PRESENCE), default=1)
-    if t == cat.AFE:
-        a = r.obj(d, "autoFactura", "autoFactura", required=True)
-        if a is not None:
-            loc = _location(r, a, "autoFactura")
-            u = r.obj(a, "ubicacion", "autoFactura.ubicacion", required=True) or {}
-            place = _location(r, {**u, "direccion": u.get("lugar")}, "autoFactura.ubicacion")
-            if loc is None:
-                errors.add("autoFactura.direccion", "Campo obligatorio", "required")
-            if place is None:
-                errors.add("autoFactura.ubicacion.lugar", "Campo obligatorio", "required")
-            doc.seller = Seller(nature=r.int(a, "tipoVendedor", "autoFactura.tipoVendedor", required=True,
-                                             choices={1, 2}, default=1),
-                                id_type=r.int(a, "documentoTipo", "autoFactura.documentoTipo", required=True,
-                                              choices={1, 2, 3, 4}, default=1),
-                                id_number=r.str(a, "documentoNumero", "autoFactura.documentoNumero", required=True),
-                                name=r.str(a, "nombre", "autoFactura.nombre", required=True, min_len=4),
-                                location=loc, place=place)
-    if t in (cat.NCE, cat.NDE):
-        n = r.obj(d, "notaCreditoDebito", "notaCreditoDebito", required=True) or {}
-        doc.credit_reason = r.int(n, "motivo", "notaCreditoDebito.motivo", required=True,
-                                  choices=set(cat.CREDIT_NOTE_REASONS))
-    if t == cat.NRE:
-        m = r.obj(d, "remision", "remision", required=True)
-        if m is not None:
-            doc.remission = Remission(
-                reason=r.int(m, "motivo", "remision.motivo", required=True, choices=set(cat.REMISSION_REASONS), default=1),
-                responsible=r.int(m, "tipoResponsable", "remision.tipoResponsable", required=True,
-                                  choices=set(cat.REMISSION_RESPONSIBLE), default=1),
-                km=r.int(m, "kms", "remision.kms", required=True, default=1),
-                invoice_date=r.date(m, "fechaFactura", "remision.fechaFactura"),
-                freight_cost=r.dec(m, "costoFlete", "remision.costoFlete"))
-            if doc.remission.km is not None and not 1 <= doc.remission.km <= 99999:
-                errors.add("remision.kms", "Entre 1 y 99999")
-    transporte = r.obj(d, "transporte", "transporte", required=t == cat.NRE)
+    dt.read(r, d, doc)
+    transporte = r.obj(d, "transporte", "transporte", required=dt.needs_transport)
     if transporte:
         doc.transport = _transport(r, transporte, t)
     _payments(r, r.obj(d, "condicion", "condicion"), doc)
     doc.associated = _associated(r, d.get("documentoAsociado"), t)
-    if t in (cat.AFE, cat.NCE, cat.NDE) and not doc.associated:
+    if dt.needs_associated and not doc.associated:
         errors.add("documentoAsociado", "Obligatorio para este tipo de documento (2400)", "required")
     sup = r.obj(d, "sectorSupermercados", "sectorSupermercados")
     if sup:
@@ -604,14 +427,10 @@ def parse(body: dict) -> ParsedDE:
 def _apply_change(doc: Document) -> None:
     """Payments above the total are change (vuelto): cash entries are reduced by the excess
     and the excess is recorded in gGrupSup/dVuelto, so gPaConEIni sums to the total."""
-    if doc.doc_type not in (cat.FE, cat.AFE) or doc.condition != 1 or not doc.payments:
+    if not doc.document_type.has_payments or doc.condition != 1 or not doc.payments:
         return
-    _, totals = compute([ItemInput(i.price, i.quantity, i.iva_type, i.iva_base, i.iva_rate, i.discount,
-                                   i.advance) for i in doc.items],
-                        currency=doc.currency, round_to_50=doc.round_to_50,
-                        with_iva=doc.doc_type != cat.AFE)
     paid = sum((p.amount for p in doc.payments if p.currency == doc.currency), Decimal(0))
-    excess = paid - totals.tot_gral
+    excess = paid - doc.total()
     cash = [p for p in doc.payments if p.kind == 1 and p.currency == doc.currency]
     if excess <= 0 or not cash or sum(p.amount for p in cash) < excess:
         return

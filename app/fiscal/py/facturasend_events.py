@@ -12,7 +12,7 @@ from decimal import Decimal
 from app.core.company import Company
 from app.core.errors import ErrorCollector
 from app.fiscal.py import catalog as cat
-from app.fiscal.py import events
+from app.fiscal.py import documents, events
 from app.fiscal.py.facturasend import _Reader, _receiver, normalize
 from app.fiscal.py.model import Receiver
 
@@ -62,7 +62,7 @@ def parse_event(kind: str, body: dict, company: Company | None = None):
         errors.raise_if_any()
         group = events.cancellation(cdc, reason)
     elif kind == "inutilizacion":
-        t = r.int(d, "tipoDocumento", "tipoDocumento", required=True, choices=set(cat.DOC_TYPES))
+        t = r.int(d, "tipoDocumento", "tipoDocumento", required=True, choices=set(documents.codes()))
         est = r.int(d, "establecimiento", "establecimiento", required=True)
         point = r.int(d, "punto", "punto", required=True)
         first = r.int(d, "desde", "desde", required=True)

@@ -36,6 +36,33 @@ def city_name(code: int) -> str:
     return _index("ciudades").get(int(code), {}).get("descripcion", "")
 
 
+class _Names:
+    """Table 2.1 / 2.2 (not in the XSDs) as a read-only mapping: code -> description."""
+
+    def __init__(self, name_of):
+        self._name_of = name_of
+
+    def get(self, code, default=""):
+        try:
+            name = self._name_of(code)
+        except (TypeError, ValueError):
+            return default
+        return name or default
+
+    def __getitem__(self, code):
+        name = self.get(code, None)
+        if name is None:
+            raise KeyError(code)
+        return name
+
+    def __contains__(self, code) -> bool:
+        return self.get(code, None) is not None
+
+
+KNOWN_DISTRICTS = _Names(district_name)
+KNOWN_CITIES = _Names(city_name)
+
+
 def departamentos() -> list[dict]:
     """[{codigo, descripcion}] like GET /departamentos."""
     return [dict(r) for r in _rows("departamentos")]

@@ -20,10 +20,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from app.fiscal.py.reader import LEGEND_72H, LEGEND_XML, PyDocument, cdc_groups, gs, gs_exact, read_py_document
 from app.render.barcodes import draw_qr_pdf
-
 from app.render.fonts import SANS, SANS_BOLD, register_pdf_fonts
-from app.render.py_reader import LEGEND_72H, LEGEND_XML, PyDocument, cdc_groups, gs, gs_exact, read_py_document
 
 MARGIN = 12 * mm
 WIDTH = A4[0] - 2 * MARGIN

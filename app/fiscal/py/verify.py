@@ -21,7 +21,7 @@ from app.core.errors import ValidationError
 from app.fiscal.base import Finding
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
-from app.fiscal.py import dsig, schema
+from app.fiscal.py import documents, dsig, schema
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py.totals import ItemInput, compute
 from app.xmlsafe import parse_xml
@@ -104,15 +104,15 @@ def totals_findings(rde) -> list[Finding]:
     de = rde.find(_N + "DE")
     if de is None:
         return [Finding("totals", False, "Falta el elemento DE")]
-    doc_type = int(_t(de, "gTimb/iTiDE") or 0)
-    if doc_type == cat.NRE:
-        return [Finding("totals", True, "Nota de remisión: sin totales")]
+    dt = documents.by_code(_t(de, "gTimb/iTiDE"))
+    if dt is not None and not dt.has_values:
+        return [Finding("totals", True, f"{dt.description}: sin totales")]
     ts = de.find(_N + "gTotSub")
     if ts is None:
         return [Finding("totals", False, "Falta el grupo de totales gTotSub")]
     currency = _t(de, "gDatGralOpe/gOpeCom/cMoneOpe") or "PYG"
     tax_type = int(_t(de, "gDatGralOpe/gOpeCom/iTImp") or 1)
-    with_iva = doc_type != cat.AFE and tax_type in (1, 3, 4, 5)
+    with_iva = dt.with_iva(tax_type) if dt is not None else tax_type in documents.base.IVA_TAX_TYPES
     items, xml_rows = [], []
     for it in de.iterfind(f"{_N}gDtipDE/{_N}gCamItem"):
         def v(path: str) -> str:

@@ -2,12 +2,13 @@
 
 The output has no whitespace between tags (MT §7.2.4) and is what `dsig.sign` signs.
 Business rules the XSD cannot express (NT-023/024, AFE in PYG, …) are checked here and
-reported as `ValidationError` naming the field.
+reported as `ValidationError` naming the field. What only one document type has (its group of
+gDtipDE, its own rules) is in its module of `documents`; the amounts are the model's own
+(`Document.amounts()`), never recomputed here.
 """
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -16,10 +17,11 @@ from app.core.company import Company, Establishment
 from app.core.errors import ConfigurationError, ErrorCollector
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
+from app.fiscal.py import documents, geo
 from app.fiscal.py import ruc as ruc_mod
-from app.fiscal.py.model import Document, Location, Receiver
+from app.fiscal.py.model import Document, Receiver
 from app.fiscal.py.schema import serialize
-from app.fiscal.py.totals import ItemInput, compute
+from app.fiscal.py.xml_parts import el, location as _location, num, opt  # noqa: F401  (re-exported)
 
 PY_TZ = ZoneInfo("America/Asuncion")
 _N = "{%s}" % cat.NS
@@ -32,36 +34,6 @@ def local_naive(moment: datetime) -> datetime:
     return moment.replace(microsecond=0)
 
 
-def num(value) -> str:
-    """Decimal -> XML text without exponent or trailing zeros ('100000', '27272.72727273')."""
-    d = Decimal(value)
-    if d == d.to_integral_value():
-        return str(d.quantize(Decimal(1)))
-    return format(d.normalize(), "f")
-
-
-class _B:
-    """Tiny element builder bound to the SIFEN namespace."""
-
-    __slots__ = ()
-
-    @staticmethod
-    def el(parent, tag, text=None):
-        e = etree.SubElement(parent, _N + tag)
-        if text is not None:
-            e.text = text if isinstance(text, str) else str(text)
-        return e
-
-    @staticmethod
-    def opt(parent, tag, text):
-        if text is None or text == "":
-            return None
-        return _B.el(parent, tag, text)
-
-
-el, opt = _B.el, _B.opt
-
-
 def _geo(company: Company, est: Establishment, kind: str, code: int | None) -> str:
     if code is None:
         return ""
@@ -69,7 +41,7 @@ def _geo(company: Company, est: Establishment, kind: str, code: int | None) -> s
     per_est = (extra.get("establishments") or {}).get(est.code) or {}
     desc = per_est.get(f"{kind}_desc") or extra.get(f"{kind}_desc")
     if not desc:
-        desc = (cat.KNOWN_CITIES if kind == "ciudad" else cat.KNOWN_DISTRICTS).get(code, "")
+        desc = (geo.KNOWN_CITIES if kind == "ciudad" else geo.KNOWN_DISTRICTS).get(code, "")
     if not desc:
         raise ConfigurationError(f"Falta la descripción del {kind} {code} del establecimiento {est.code}")
     return desc
@@ -79,24 +51,22 @@ def _is_test(company: Company) -> bool:
     return company.environment != "produccion"
 
 
-def _validate_rules(doc: Document, total_pyg: Decimal, errors: ErrorCollector) -> None:
+def _validate_rules(doc: Document, errors: ErrorCollector) -> None:
     r = doc.receiver
-    t = doc.doc_type
-    if t not in cat.DOC_TYPES:
-        errors.add("tipoDocumento", f"Tipo de documento {t} no soportado (1, 4, 5, 6, 7)")
+    dt = doc.document_type
+    if dt is None:
+        errors.add("tipoDocumento", f"Tipo de documento {doc.doc_type} no soportado "
+                                    f"({', '.join(str(c) for c in documents.codes())})")
         return
     if not doc.items:
         errors.add("items", "El documento debe tener al menos un ítem")
     if len(doc.items) > 999:
         errors.add("items", "Máximo 999 ítems por documento")
     if r.anonymous:
-        if t in (cat.NCE, cat.NDE, cat.NRE):
+        if not dt.allows_anonymous:
             errors.add("cliente.documentoTipo", "Innominado no permitido en notas de crédito, débito o remisión (1331)")
         elif r.operation != 2:
             errors.add("cliente.tipoOperacion", "Innominado solo se permite en operaciones B2C (1333)")
-        elif t == cat.FE and doc.transaction_type != 13 and total_pyg >= cat.ANONYMOUS_LIMIT_PYG:
-            errors.add("cliente", "Total igual o mayor a 7.000.000 Gs: identifique al receptor, "
-                                  "no se permite innominado (NT-024, 1321)")
     if r.contribuyente:
         if not r.ruc:
             errors.add("cliente.ruc", "RUC obligatorio para receptor contribuyente")
@@ -117,26 +87,14 @@ def _validate_rules(doc: Document, total_pyg: Decimal, errors: ErrorCollector) -
             errors.add("cliente.ciudadDescripcion", "Descripción de la ciudad obligatoria")
         if r.location.distrito is not None and not r.location.distrito_desc:
             errors.add("cliente.distritoDescripcion", "Descripción del distrito obligatoria")
-    if t == cat.AFE:
-        if doc.currency != "PYG":
-            errors.add("moneda", "La autofactura debe emitirse en guaraníes (1213)")
-        if doc.seller is None:
-            errors.add("autoFactura", "Datos del vendedor obligatorios para autofactura")
-    if t in (cat.AFE, cat.NCE, cat.NDE) and not doc.associated:
+    dt.check(doc, errors)
+    if dt.needs_associated and not doc.associated:
         errors.add("documentoAsociado", "Documento asociado obligatorio para este tipo de documento (2400)")
-    if t in (cat.NCE, cat.NDE) and doc.credit_reason not in cat.CREDIT_NOTE_REASONS:
-        errors.add("notaCreditoDebito.motivo", "Motivo de emisión obligatorio (1 a 8)")
-    if t == cat.NRE:
-        if doc.remission is None:
-            errors.add("remision", "Datos de la remisión obligatorios")
-        tr = doc.transport
-        if tr is None or tr.departure is None or tr.delivery is None or not tr.vehicles or tr.carrier is None:
-            errors.add("transporte", "Transporte con salida, entrega, vehículo y transportista obligatorio")
-    if t in (cat.FE, cat.AFE) and doc.condition == 1 and not doc.payments:
+    if dt.has_payments and doc.condition == 1 and not doc.payments:
         errors.add("condicion.entregas", "Operación contado: informe al menos una forma de pago")
-    if t in (cat.FE, cat.AFE) and doc.condition == 2 and doc.credit is None:
+    if dt.has_payments and doc.condition == 2 and doc.credit is None:
         errors.add("condicion.credito", "Operación a crédito: informe el crédito")
-    if doc.currency != "PYG" and t != cat.NRE:
+    if doc.currency != "PYG" and dt.commercial:
         if doc.exchange_condition == 1 and not doc.exchange_rate:
             errors.add("cambio", "Tipo de cambio obligatorio si la moneda no es PYG")
         if doc.exchange_condition not in (1, 2):
@@ -145,25 +103,6 @@ def _validate_rules(doc: Document, total_pyg: Decimal, errors: ErrorCollector) -
             errors.add("items.cambio", "Tipo de cambio por ítem obligatorio")
     if doc.currency not in cat.currencies():
         errors.add("moneda", f"Moneda '{doc.currency}' no válida")
-
-
-def _location(parent, loc: Location, tags: tuple[str, ...]) -> None:
-    """tags: (dir, numCas, comp1, comp2, dep, desDep, dis, desDis, ciu, desCiu, tel)"""
-    d, n, c1, c2, dep, ddep, dis, ddis, ciu, dciu, tel = tags
-    el(parent, d, loc.address)
-    el(parent, n, str(int(loc.house_number or 0)))
-    if c1:
-        opt(parent, c1, loc.complement1)
-        opt(parent, c2, loc.complement2)
-    el(parent, dep, str(loc.departamento))
-    el(parent, ddep, cat.describe(cat.departments(), loc.departamento, "departamento"))
-    if loc.distrito is not None:
-        el(parent, dis, str(loc.distrito))
-        el(parent, ddis, loc.distrito_desc)
-    el(parent, ciu, str(loc.ciudad))
-    el(parent, dciu, loc.ciudad_desc)
-    if tel:
-        opt(parent, tel, loc.phone)
 
 
 def _receiver(parent, r: Receiver) -> None:
@@ -390,23 +329,16 @@ def build(model: Document, company: Company, sequential: int, cod_seg: str,
     if str(cod_seg).lstrip("0") == str(sequential):
         raise ConfigurationError("dCodSeg no puede ser igual al número del documento")
 
-    with_iva = t not in (cat.AFE, cat.NRE) and doc.tax_type in (1, 3, 4, 5)
-    has_values = t != cat.NRE
-    rows, totals = compute(
-        [ItemInput(i.price, i.quantity, i.iva_type, i.iva_base, i.iva_rate, i.discount, i.advance,
-                   i.exchange_rate if doc.exchange_condition == 2 else None) for i in doc.items],
-        currency=doc.currency, exchange_rate=doc.exchange_rate if doc.exchange_condition == 1 else None,
-        round_to_50=doc.round_to_50, global_discount_pct=doc.global_discount_pct,
-        with_iva=with_iva) if has_values else (None, None)
-    total_pyg = Decimal(0)
-    if totals is not None:
-        total_pyg = totals.tot_gral if doc.currency == "PYG" else (totals.total_gs or Decimal(0))
+    dt = doc.document_type
+    with_iva = doc.with_iva()
+    amounts = doc.amounts() if dt is not None else None
+    rows, totals = amounts if amounts is not None else (None, None)
     errors = ErrorCollector()
     if issued.date() < company.timbrado_start:
         errors.add("fecha", f"La fecha de emisión es anterior al inicio del timbrado ({company.timbrado_start:%d/%m/%Y}) (1103)")
     if signed < issued - timedelta(days=5) or signed > issued + timedelta(days=30):
         errors.add("fecha", "La fecha de emisión está fuera del rango que SIFEN acepta respecto de la firma (1150/1151)")
-    _validate_rules(doc, total_pyg, errors)
+    _validate_rules(doc, errors)
     errors.raise_if_any()
 
     code = cdc_mod.build(t, base, dv, doc.establishment, doc.point, sequential,
@@ -425,10 +357,10 @@ def build(model: Document, company: Company, sequential: int, cod_seg: str,
     el(g, "dDesTipEmi", "Normal")
     el(g, "dCodSeg", cod_seg)
     opt(g, "dInfoEmi", doc.info_issuer)
-    opt(g, "dInfoFisc", doc.info_fiscal or (cat.NRE_FISCAL_LEGEND if t == cat.NRE else ""))
+    opt(g, "dInfoFisc", doc.info_fiscal or dt.fiscal_legend)
     g = el(de, "gTimb")
     el(g, "iTiDE", str(t))
-    el(g, "dDesTiDE", cat.DOC_TYPES[t])
+    el(g, "dDesTiDE", dt.description)
     el(g, "dNumTim", company.timbrado.rjust(8, "0"))
     el(g, "dEst", doc.establishment)
     el(g, "dPunExp", doc.point)
@@ -438,9 +370,9 @@ def build(model: Document, company: Company, sequential: int, cod_seg: str,
 
     g = el(de, "gDatGralOpe")
     el(g, "dFeEmiDE", issued.isoformat())
-    if t != cat.NRE:
+    if dt.commercial:
         oc = el(g, "gOpeCom")
-        if t in (cat.FE, cat.AFE):
+        if dt.has_transaction_type:
             el(oc, "iTipTra", str(doc.transaction_type))
             el(oc, "dDesTipTra", cat.TRANSACTION_TYPES[doc.transaction_type])
         el(oc, "iTImp", str(doc.tax_type))
@@ -461,46 +393,8 @@ def build(model: Document, company: Company, sequential: int, cod_seg: str,
     _receiver(g, doc.receiver)
 
     g = el(de, "gDtipDE")
-    if t == cat.FE:
-        f = el(g, "gCamFE")
-        el(f, "iIndPres", str(doc.presence))
-        el(f, "dDesIndPres", cat.PRESENCE[doc.presence])
-    elif t == cat.AFE:
-        s = doc.seller
-        f = el(g, "gCamAE")
-        el(f, "iNatVen", str(s.nature))
-        el(f, "dDesNatVen", cat.SELLER_NATURE[s.nature])
-        el(f, "iTipIDVen", str(s.id_type))
-        el(f, "dDTipIDVen", cat.PERSON_ID_TYPES[s.id_type])
-        el(f, "dNumIDVen", s.id_number)
-        el(f, "dNomVen", s.name)
-        _location(f, s.location, ("dDirVen", "dNumCasVen", "", "", "cDepVen", "dDesDepVen", "cDisVen",
-                                  "dDesDisVen", "cCiuVen", "dDesCiuVen", ""))
-        el(f, "dDirProv", s.place.address)
-        el(f, "cDepProv", str(s.place.departamento))
-        el(f, "dDesDepProv", cat.describe(cat.departments(), s.place.departamento, "departamento"))
-        if s.place.distrito is not None:
-            el(f, "cDisProv", str(s.place.distrito))
-            el(f, "dDesDisProv", s.place.distrito_desc)
-        el(f, "cCiuProv", str(s.place.ciudad))
-        el(f, "dDesCiuProv", s.place.ciudad_desc)
-    elif t in (cat.NCE, cat.NDE):
-        f = el(g, "gCamNCDE")
-        el(f, "iMotEmi", str(doc.credit_reason))
-        el(f, "dDesMotEmi", cat.CREDIT_NOTE_REASONS[doc.credit_reason])
-    elif t == cat.NRE:
-        r = doc.remission
-        f = el(g, "gCamNRE")
-        el(f, "iMotEmiNR", str(r.reason))
-        el(f, "dDesMotEmiNR", cat.REMISSION_REASONS[r.reason])
-        el(f, "iRespEmiNR", str(r.responsible))
-        el(f, "dDesRespEmiNR", cat.REMISSION_RESPONSIBLE[r.responsible])
-        el(f, "dKmR", str(r.km))
-        if r.invoice_date:
-            el(f, "dFecEm", r.invoice_date.isoformat())
-        if r.freight_cost is not None:
-            el(f, "cPreFle", num(r.freight_cost))
-    if t in (cat.FE, cat.AFE):
+    dt.build(g, doc)
+    if dt.has_payments:
         _payments(g, doc)
 
     units = cat.units()
@@ -516,7 +410,7 @@ def build(model: Document, company: Company, sequential: int, cod_seg: str,
             el(it, "cPaisOrig", item.origin_country)
             el(it, "dDesPaisOrig", cat.countries()[item.origin_country])
         opt(it, "dInfItem", item.info)
-        if has_values:
+        if rows is not None:
             row = rows[idx]
             v = el(it, "gValorItem")
             el(v, "dPUniProSer", num(item.price))

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime
+import re
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -158,3 +159,31 @@ def purchase_settlement() -> dict:
 
 BODIES = {"invoices": invoice, "credit-notes": credit_note, "debit-notes": debit_note,
           "retentions": retention, "waybills": waybill, "purchase-settlements": purchase_settlement}
+
+
+_ISO_DAY = re.compile(r"^(\d{4}-\d{2}-\d{2})(.*)$")
+_PERIOD = re.compile(r"^(\d{2})/(\d{4})$")
+
+
+def moved_to(body, day: date, reference: date | None = None):
+    """`body` with every date (ISO day, ISO moment, `MM/YYYY` fiscal period) moved by the same
+    number of days, so that `reference` (this module's NOW) falls on `day`. Lets a test issue
+    these bodies through the real clock without any fixture ageing."""
+    reference = reference or NOW.date()
+    shift = day - reference
+    if isinstance(body, dict):
+        return {k: moved_to(v, day, reference) for k, v in body.items()}
+    if isinstance(body, list):
+        return [moved_to(v, day, reference) for v in body]
+    if isinstance(body, str):
+        m = _ISO_DAY.match(body)
+        if m:
+            try:
+                return (date.fromisoformat(m.group(1)) + shift).isoformat() + m.group(2)
+            except ValueError:
+                return body
+        m = _PERIOD.match(body)
+        if m:
+            moved = date(int(m.group(2)), int(m.group(1)), min(reference.day, 28)) + shift
+            return f"{moved.month:02d}/{moved.year}"
+    return body

@@ -9,7 +9,7 @@ from lxml import etree
 
 import ec_docs_support as S
 from app.core.errors import ValidationError
-from app.fiscal.ec import access_key, catalog, datil, schema, totals, xml_build
+from app.fiscal.ec import access_key, arithmetic, datil, documents, schema, xml_build
 from app.xmlsafe import parse_xml
 
 
@@ -37,12 +37,13 @@ def build(body, kind, company=None, now=S.NOW, seq=123):
 @pytest.mark.parametrize("kind", list(S.BODIES))
 def test_each_kind_builds_schema_valid_xml(kind):
     draft, clave, xml = build(S.BODIES[kind](), kind)
-    cod = catalog.DOC_CODES[kind]
+    doc_type = documents.by_kind(kind)
+    cod = doc_type.cod_doc
     assert schema.validate(xml) == []
     assert xml.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
     root = parse_xml(xml)
-    assert root.tag == catalog.ROOT_TAGS[cod]
-    assert root.get("id") == "comprobante" and root.get("version") == catalog.VERSIONS[cod]
+    assert root.tag == doc_type.root
+    assert root.get("id") == "comprobante" and root.get("version") == doc_type.version
     assert root.nsmap == {}  # no xmlns on the root
     assert root.findtext("infoTributaria/claveAcceso") == clave
     assert root.findtext("infoTributaria/secuencial") == "000000123"
@@ -52,7 +53,7 @@ def test_each_kind_builds_schema_valid_xml(kind):
     assert (parts.cod_doc, parts.estab, parts.pto_emi, parts.ambiente) == (cod, "001", "002", "1")
     assert draft.series.doc_code == cod and draft.series.establishment == "001" and draft.series.point == "002"
     assert draft.issued_at.tzinfo is not None and draft.issued_at.utcoffset() == timedelta(hours=-5)
-    checks = totals.check(xml)
+    checks = arithmetic.check(xml)
     assert len(checks) == 1 and checks[0].ok, checks
     # no newline inside any text value
     assert all("\n" not in (el.text or "") for el in root.iter())
@@ -88,7 +89,7 @@ def test_tax_groups_are_sums_of_line_values():
     # each line 0.10*15% = 0.015 -> 0.02 ; sum 0.06 (not round(0.30*15%) = 0.05)
     assert draft.model.taxes[0].valor == Decimal("0.06")
     assert parse_xml(xml).findtext("infoFactura/importeTotal") == "0.36"
-    assert totals.check(xml)[0].ok
+    assert arithmetic.check(xml)[0].ok
 
 
 def test_ice_goes_into_iva_base_and_irbpnr_per_unit():
@@ -104,7 +105,7 @@ def test_ice_goes_into_iva_base_and_irbpnr_per_unit():
     assert taxes["2"].base == Decimal("11.00") and taxes["2"].valor == Decimal("1.65")
     assert taxes["5"].valor == Decimal("0.20")
     assert draft.total == Decimal("12.85")
-    assert schema.validate(xml) == [] and totals.check(xml)[0].ok
+    assert schema.validate(xml) == [] and arithmetic.check(xml)[0].ok
 
 
 def test_xml_metacharacters_round_trip():
@@ -440,7 +441,7 @@ def test_seed_debit_note_builds_once_consistent():
                        "impuestos": [{"base_imponible": 120.89, "valor": 14.51, "codigo": "2",
                                       "codigo_porcentaje": "2", "tarifa": 12.0}]}
     draft, _, xml = build(body, "debit-notes", S.seed_company(), S.seed_now(body))
-    assert schema.validate(xml) == [] and totals.check(xml)[0].ok
+    assert schema.validate(xml) == [] and arithmetic.check(xml)[0].ok
     assert parse_xml(xml).findtext("motivos/motivo/razon") == "Interés por mora"
 
 
@@ -453,7 +454,7 @@ def test_seed_invoice_builds_once_consistent():
     body["totales"]["impuestos"][1].update(base_imponible=4360.22, valor=523.23)
     body["pagos"][0]["total"] = 4883.45
     draft, _, xml = build(body, "invoices", S.seed_company(), S.seed_now(body))
-    assert schema.validate(xml) == [] and totals.check(xml)[0].ok
+    assert schema.validate(xml) == [] and arithmetic.check(xml)[0].ok
     root = parse_xml(xml)
     assert root.findtext("infoFactura/pagos/pago/formaPago") == "20"  # Dátil "cheque"
     assert root.findtext("infoFactura/valorRetIva") == "70.40"

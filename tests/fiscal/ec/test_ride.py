@@ -11,8 +11,9 @@ from PIL import Image
 
 from app.core.company import Company
 from app.fiscal.ec.ride import render_ride
+from sample_paths import EC_SIGNER_SAMPLES  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer"
+SAMPLES = EC_SIGNER_SAMPLES
 FILES = {
     "factura": SAMPLES / "invoice" / "signed.xml",
     "notaCredito": SAMPLES / "credit-note" / "signed.xml",

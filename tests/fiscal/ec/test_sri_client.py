@@ -13,9 +13,10 @@ from app.core.errors import ConfigurationError, TransportError
 from app.fiscal.ec.client import SRI_ACTIONS, AuthorizationResult, SriClient, SriMessage, classify
 from app.sandbox.faults import FaultInjector
 from app.sandbox.http import LoopbackService, Request, Response
-from app.sandbox.sri import SriSandbox
+from app.fiscal.ec.sandbox import SriSandbox
+from sample_paths import EC_SIGNER_SAMPLES  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer"
+SAMPLES = EC_SIGNER_SAMPLES
 CLAVE = "3105201501119000221300120010260000866211234567814"
 
 

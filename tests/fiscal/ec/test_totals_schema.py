@@ -1,4 +1,4 @@
-"""totals.check and schema.validate on our documents, tampered ones and the shared samples."""
+"""arithmetic.check and schema.validate on our documents, tampered ones and the shared samples."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,10 +7,11 @@ import pytest
 from lxml import etree
 
 import ec_docs_support as S
-from app.fiscal.ec import datil, schema, totals, xml_build
+from app.fiscal.ec import arithmetic, datil, schema, xml_build
 from app.xmlsafe import parse_xml
+from sample_paths import EC_SIGNER_SAMPLES  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer"
+SAMPLES = EC_SIGNER_SAMPLES
 
 
 def _xml(kind="invoices"):
@@ -26,13 +27,13 @@ def _tamper(xml: bytes, path: str, value: str) -> bytes:
 
 
 def test_correct_document_passes_with_one_ok_finding():
-    f = totals.check(_xml())
+    f = arithmetic.check(_xml())
     assert len(f) == 1 and f[0].ok and f[0].check == "totals"
 
 
 def test_tampered_importe_total_is_flagged():
     bad = _tamper(_xml(), "infoFactura/importeTotal", "25.38")
-    f = totals.check(bad)
+    f = arithmetic.check(bad)
     assert not any(x.ok for x in f)
     assert any(x.message == "ERROR EN DIFERENCIAS: el valor de importeTotal 25.38 no coincide con el calculado 24.38"
                for x in f)
@@ -42,10 +43,10 @@ def test_tampered_importe_total_is_flagged():
 
 def test_tampered_line_and_tax_total_are_flagged():
     xml = _tamper(_xml(), "detalles/detalle/precioTotalSinImpuesto", "13.50")
-    msgs = [x.message for x in totals.check(xml)]
+    msgs = [x.message for x in arithmetic.check(xml)]
     assert any("precioTotalSinImpuesto del detalle 1 13.50 no coincide con el calculado 12.50" in m for m in msgs)
     xml = _tamper(_xml(), "infoFactura/totalConImpuestos/totalImpuesto/valor", "1.95")
-    msgs = [x.message for x in totals.check(xml)]
+    msgs = [x.message for x in arithmetic.check(xml)]
     assert any("valor del total del impuesto 2 código 4 1.95" in m for m in msgs)
 
 
@@ -63,25 +64,25 @@ def test_one_cent_per_line_tolerance():
     root.find("infoFactura/totalConImpuestos/totalImpuesto/valor").text = "0.05"
     root.find("infoFactura/importeTotal").text = "0.35"
     root.find("infoFactura/pagos/pago/total").text = "0.35"
-    assert totals.check(root)[0].ok
+    assert arithmetic.check(root)[0].ok
     root.find("infoFactura/totalConImpuestos/totalImpuesto/valor").text = "0.02"
-    assert not totals.check(root)[0].ok
+    assert not arithmetic.check(root)[0].ok
 
 
 @pytest.mark.parametrize("kind", ["credit-notes", "debit-notes", "retentions", "purchase-settlements"])
 def test_other_kinds_tampered(kind):
     xml = _xml(kind)
-    assert totals.check(xml)[0].ok
+    assert arithmetic.check(xml)[0].ok
     path = {"credit-notes": "infoNotaCredito/valorModificacion", "debit-notes": "infoNotaDebito/valorTotal",
             "retentions": "docsSustento/docSustento/retenciones/retencion/valorRetenido",
             "purchase-settlements": "infoLiquidacionCompra/importeTotal"}[kind]
-    f = totals.check(_tamper(xml, path, "99.99"))
+    f = arithmetic.check(_tamper(xml, path, "99.99"))
     assert f and not f[0].ok and "99.99" in f[0].message
 
 
 def test_not_sri_and_malformed():
-    assert not totals.check(b"<rDE/>")[0].ok
-    assert "No se pudo leer" in totals.check(b"<factura>")[0].message
+    assert not arithmetic.check(b"<rDE/>")[0].ok
+    assert "No se pudo leer" in arithmetic.check(b"<factura>")[0].message
 
 
 def test_schema_reports_problems_in_spanish_prefix():
@@ -110,7 +111,7 @@ def test_samples_exist():
 
 @pytest.mark.parametrize("path", ORIGINALS, ids=lambda p: p.parent.name)
 def test_samples_totals(path):
-    findings = totals.check(path.read_bytes())
+    findings = arithmetic.check(path.read_bytes())
     messages = [f.message for f in findings]
     # What the checker finds in bryancalisto's samples (they are signer fixtures, not real sales):
     expected = {
@@ -122,15 +123,15 @@ def test_samples_totals(path):
     else:
         assert messages == expected
     signed = path.with_name("signed.xml")
-    assert [f.message for f in totals.check(signed.read_bytes())] == messages  # signature is ignored
+    assert [f.message for f in arithmetic.check(signed.read_bytes())] == messages  # signature is ignored
 
 
 def test_all_thirteen_schemas_compile():
-    from app.fiscal.ec import catalog
+    from app.fiscal.ec import documents
 
-    for tag, version in catalog.SCHEMA_FILES:
+    for tag, version in documents.schema_files():
         assert schema.schema_for(tag, version) is not None, (tag, version)
-    assert len(catalog.SCHEMA_FILES) == 13
+    assert len(documents.schema_files()) == 13
 
 
 def test_descuento_adicional_is_understood():
@@ -147,7 +148,7 @@ def test_descuento_adicional_is_understood():
     pagos = info.findall("pagos/pago/total")
     pagos[0].text, pagos[1].text = "20.00", "1.50"
     assert schema.validate(root) == []
-    f = totals.check(root)
+    f = arithmetic.check(root)
     assert f[0].ok, [x.message for x in f]
 
 
@@ -163,5 +164,5 @@ def test_signed_documents_still_validate_and_add_up(generated_identity):
         signed = xades.sign(xml, generated_identity)
         assert b"Signature" in signed
         assert schema.validate(signed) == [], kind
-        assert [f.ok for f in totals.check(signed)] == [True], kind
+        assert [f.ok for f in arithmetic.check(signed)] == [True], kind
         assert all(f.ok for f in xades.verify(signed)), kind

@@ -8,8 +8,9 @@ import pytest
 
 from app.fiscal.ec.verify import access_key_problems, verify
 from app.xmlsafe import parse_xml
+from sample_paths import EC_SIGNER_SAMPLES  # noqa: E402
 
-SAMPLES = Path(__file__).resolve().parents[4] / "shared" / "specs" / "ec" / "samples" / "ec-sri-invoice-signer"
+SAMPLES = EC_SIGNER_SAMPLES
 
 
 def sample(name: str) -> bytes:
@@ -130,7 +131,7 @@ def test_wrapper_whose_copy_was_altered_fails_the_signature_but_keeps_its_author
 
 
 def test_whole_autorizacion_soap_response():
-    from app.sandbox.sri import Authorization, autorizacion_envelope
+    from app.fiscal.ec.sandbox import Authorization, autorizacion_envelope
     inner = sample("debit-note/signed.xml")
     clave = "2712202405123456789100110010010000000028694560211"
     envelope = autorizacion_envelope(clave, [

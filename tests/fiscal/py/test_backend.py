@@ -124,14 +124,14 @@ def test_verify_reports_tampering(company, ident):
 
 
 def test_geographic_catalogs_like_facturasend():
-    from app.fiscal.py import catalog, geo
+    from app.fiscal.py import geo
     assert len(geo.departamentos()) == 20 and {"codigo": 11, "descripcion": "ALTO PARANA"} in geo.departamentos()
     assert geo.distritos(17, "bahia") == [{"codigo": 196, "descripcion": "BAHIA NEGRA",
                                            "departamento": {"codigo": 17, "descripcion": "ALTO PARAGUAY"}}]
     nueva = [c for c in geo.ciudades(234, "asuncion") if c["codigo"] == 5678][0]
     assert nueva["distrito"]["departamento"] == {"codigo": 16, "descripcion": "BOQUERON"}
-    assert catalog.KNOWN_CITIES.get(3344) == "PASO ITA (INDIGENA)"
-    assert catalog.KNOWN_DISTRICTS.get(143) == "DOMINGO MARTINEZ DE IRALA"
+    assert geo.KNOWN_CITIES.get(3344) == "PASO ITA (INDIGENA)"
+    assert geo.KNOWN_DISTRICTS.get(143) == "DOMINGO MARTINEZ DE IRALA"
     assert geo.consistent(11, 143, 3344) and not geo.consistent(1, 143, 3344)
     assert {"codigo": 77, "descripcion": "UNI"} in geo.unidades()
     assert {"codigo": "PYG", "descripcion": "Guarani"} in geo.monedas()
@@ -154,8 +154,9 @@ def test_card_ending_in_0000_is_left_out_with_a_warning():
     import random
 
     from app.fiscal.py import schema
+    from app.fiscal.py.certificate import PROFILE
     from app.fiscal.signing import generate_test_p12, load_identity
-    from app.pos.demo_py import DEMO_PY, demo_py_sale
+    from app.fiscal.py.demo import DEMO_PY, demo_py_sale
 
     from app.fiscal.py.backend import PyBackend
 
@@ -173,6 +174,6 @@ def test_card_ending_in_0000_is_left_out_with_a_warning():
     backend = PyBackend()
     draft = backend.parse(body, "invoices", DEMO_PY)
     assert any("0000" in w for w in draft.warnings)
-    identity = load_identity(generate_test_p12(ruc=DEMO_PY.ruc, holder="X", password="pw", country="PY"), "pw")
+    identity = load_identity(generate_test_p12(ruc=DEMO_PY.ruc, holder="X", password="pw", profile=PROFILE), "pw")
     signed = backend.sign(draft, 1, identity, DEMO_PY)
     assert schema.validate(signed.xml) == [] and b"dNumTarj" not in signed.xml

@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "sandbox"))
 from app.core.errors import ConfigurationError, TransportError  # noqa: E402
 from app.fiscal.py import client as client_mod  # noqa: E402
 from app.fiscal.py.client import SifenClient  # noqa: E402
-from app.sandbox.sifen import SandboxTLS, SifenSandbox  # noqa: E402
+from app.fiscal.py.sandbox import SandboxTLS, SifenSandbox  # noqa: E402
 from app.xmlsafe import parse_xml  # noqa: E402
 
 from sifen_docs import ACCEPTED, Signer, identity  # noqa: E402

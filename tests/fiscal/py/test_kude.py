@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from app.fiscal.py.kude import render_kude
+from sample_paths import PY_SET_SAMPLES  # noqa: E402
 
-PY = Path(__file__).resolve().parents[4] / "shared" / "specs" / "py" / "samples" / "set-2019-v150"
+PY = PY_SET_SAMPLES
 TITLES = {"FE": "Factura Electrónica", "AFE": "Autofactura Electrónica", "NC": "Nota de Crédito Electrónica", "ND": "Nota de Débito Electrónica", "NRE": "Nota de Remisión Electrónica"}
 
 
