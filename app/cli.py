@@ -81,6 +81,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("key", metavar="KEY", help="clave de acceso (Ecuador) o CDC (Paraguay)")
     e.add_argument("--out", metavar="FILE", help="archivo de salida (por defecto la salida estándar)")
     e.add_argument("--force", action="store_true", help="reemplazar el archivo de salida si ya existe")
+    e.add_argument("--authorized", action="store_true",
+                   help="escribir la forma autorizada (Ecuador: el documento `autorizacion` con el comprobante firmado), la que piden el centro comercial y los contadores")
 
     ls = sub.add_parser("documents", help="lista los documentos con su estado")
     ls.add_argument("--json", action="store_true", help="salida JSON")
@@ -132,7 +134,40 @@ def _parser() -> argparse.ArgumentParser:
     rs.add_argument("file", metavar="FILE", nargs="?", help="la copia a restaurar (por defecto la más nueva "
                                                            "que esté sana)")
     rs.add_argument("--force", action="store_true", help="restaurar aunque la base actual esté sana")
+    _central_parser(sub)
+    _api_parsers(sub)
+    _integrations_parsers(sub)
     return p
+
+
+def _central_parser(sub) -> None:
+    """`mostrador central …`: several registers and shops over one PostgreSQL (app/central)."""
+    ce = sub.add_parser("central", help="varias cajas y locales: servidor central PostgreSQL, unión y vistas")
+    cs = ce.add_subparsers(dest="central_command", metavar="ACCIÓN", required=True)
+    sv = cs.add_parser("serve", help="central: ejecuta el servicio HTTPS al que se conectan las cajas")
+    sv.add_argument("--db", required=True, metavar="postgresql://…", help="la base central PostgreSQL")
+    sv.add_argument("--port", type=int, default=8443, help="puerto TCP (por defecto 8443; 0 elige uno libre)")
+    sv.add_argument("--host", default="0.0.0.0", help="interfaz donde escuchar (por defecto todas)")
+    en = cs.add_parser("enrol", help="central: crea un código de un solo uso para unir una caja; imprime "
+                                     '{"url": …, "code": …}')
+    en.add_argument("name", metavar="NAME", help="nombre de la caja (p. ej. 'Local Centro caja 2')")
+    en.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
+    jn = cs.add_parser("join", help="caja: se une a la central con la URL y el código de `central enrol`")
+    jn.add_argument("url", metavar="URL")
+    jn.add_argument("code", metavar="CODE")
+    sy = cs.add_parser("sync", help="caja: envía a la central lo pendiente y trae el catálogo ahora")
+    sy.add_argument("--json", action="store_true", help="salida JSON")
+    dc = cs.add_parser("documents", help="central: todos los documentos de todas las cajas")
+    dc.add_argument("--json", action="store_true", help="salida JSON")
+    dc.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
+    rp = cs.add_parser("report", help="central: ventas del día por local y caja, pendientes y rechazados, "
+                                      "vencimiento de certificados")
+    rp.add_argument("--json", action="store_true", help="salida JSON")
+    rp.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
+    ca = cs.add_parser("catalogue", help="central: carga o actualiza productos y precios desde un JSON "
+                                         "(la central manda: las cajas los reciben)")
+    ca.add_argument("file", metavar="FILE.json", help="lista de productos: code, name, price, tax_category, …")
+    ca.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -292,6 +327,10 @@ def cmd_export(args, data: DataDir) -> int:
     target = outpaths.output_file(args.out, f"{args.key}.xml", force=args.force) if args.out else None
     row = documents.by_key(_readonly_session(data).conn, args.key)
     xml = bytes(row["xml"])
+    if args.authorized:
+        from app.integrations.exports import authorized_xml
+
+        xml = authorized_xml(row)
     if target:
         outpaths.write_file(target, xml)
         print(f"Escrito {target} ({len(xml)} bytes)", file=sys.stderr)
@@ -309,6 +348,9 @@ def cmd_documents(args, data: DataDir) -> int:
     conn = _readonly_session(data).conn
     now = datetime.now(timezone.utc)
     levels = {w.document_id: w for w in deadlines.waiting(conn, now=now)}
+    from app.integrations.mail import states as _mail_states
+
+    mail_states = _mail_states(conn)  # e-mail to the buyer: the latest request's state, per document
     rows = []
     for r in documents.listing(conn):
         waiting = None
@@ -323,6 +365,7 @@ def cmd_documents(args, data: DataDir) -> int:
             "mensajes": json.loads(r["last_messages"]) if r["last_messages"] else [],
             "ultimo_error": outbox.last_error(conn, r["id"]), "esperando_segundos": waiting,
             "plazo": levels[r["id"]].level if r["id"] in levels else None,
+            "correo": mail_states.get(r["id"]),
         })
     if args.json:
         print(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -503,8 +546,243 @@ def cmd_consulta(args, data: DataDir) -> int:
     return _online_query(args, data, "consulta")
 
 
+def cmd_central(args, data: DataDir) -> int:
+    from app.central import admin
+
+    folder = data.root / "central"
+    action = args.central_command
+    if action == "serve":
+        data.ensure()
+        try:
+            admin.serve(folder, args.db, host=args.host, port=args.port,
+                        on_ready=lambda url: print(f"Central escuchando en {url}", file=sys.stderr, flush=True))
+        except KeyboardInterrupt:
+            pass
+        return EXIT_OK
+    if action == "enrol":
+        print(json.dumps(admin.enrol(folder, args.name, args.db), ensure_ascii=False))
+        return EXIT_OK
+    if action in ("documents", "report"):
+        rows = admin.documents(args.db) if action == "documents" else admin.report(args.db)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=2, default=str))
+        elif action == "documents":
+            for d in rows:
+                print(f"{d['register']:<20} {d['number']:<20} {d['status']:<10} {d['key']}  {d['xml_sha256'][:16]}…")
+        else:
+            for section, items in rows.items():
+                print(f"[{section}]")
+                for item in items:
+                    print("  " + "  ".join(f"{k}={v}" for k, v in item.items()))
+        return EXIT_OK
+    if action == "catalogue":
+        n = admin.load_products(args.db, Path(args.file))
+        print(f"Productos cargados en la central: {n}")
+        return EXIT_OK
+    from app.pos.session import Session
+
+    session = Session(data)
+    if action == "join":
+        result = admin.join(session.conn, args.url, args.code)
+        result.update(admin.sync_now(session.conn, _register_info(session)))
+        print(json.dumps(result, ensure_ascii=False))
+        return EXIT_OK
+    result = admin.sync_now(session.conn, _register_info(session))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    elif result["ok"]:
+        print(f"Replicadas {result['moved']} filas con la central.")
+    else:
+        print(f"Error: {result['error']}", file=sys.stderr)
+    return EXIT_OK if result["ok"] else EXIT_FAILED
+
+
+def _register_info(session) -> dict:
+    from app.pos.runtime import register_info
+
+    return register_info(session)
+
+
 _COMMANDS = {"issue": cmd_issue, "export": cmd_export, "documents": cmd_documents, "sync": cmd_sync,
              "sandbox": cmd_sandbox, "verify": cmd_verify, "demo": cmd_demo, "print": cmd_print,
              "gui": cmd_gui, "screenshots": cmd_screenshots}
 _COMMANDS.update({"ruc": cmd_ruc, "consulta": cmd_consulta})  # online queries (transport facets)
 _COMMANDS.update({"backup": cmd_backup, "restore": cmd_restore})
+_COMMANDS.update({"central": cmd_central})  # several registers and shops (app/central)
+
+
+def _api_parsers(sub) -> None:
+    sv = sub.add_parser("serve", help="sirve la API local (Dátil, FacturaSend, DTEpy) y transmite en segundo plano")
+    sv.add_argument("--host", default="127.0.0.1",
+                    help="dirección donde escuchar (por defecto 127.0.0.1, solo este equipo; otra exige TLS)")
+    sv.add_argument("--port", type=int, default=8765, help="puerto TCP (por defecto 8765; 0 elige uno libre)")
+    sv.add_argument("--tls-cert", metavar="PEM", help="certificado TLS (obligatorio fuera de 127.0.0.1)")
+    sv.add_argument("--tls-key", metavar="PEM", help="clave privada del certificado TLS")
+    sv.add_argument("--no-sync", action="store_true", help="no transmitir (sin el trabajador en segundo plano)")
+    ak = sub.add_parser("api-key", help="claves de la API local: create NAME [--dialect D] | list | revoke NAME")
+    aks = ak.add_subparsers(dest="api_key_command", metavar="ACCIÓN", required=True)
+    c = aks.add_parser("create", help="crea una clave; la muestra una sola vez como JSON {key, tenant}")
+    c.add_argument("name", metavar="NAME", help="nombre de la clave (p. ej. el del ERP)")
+    c.add_argument("--dialect", default=None, help="limitarla a un dialecto (datil, facturasend, dtepy)")
+    aks.add_parser("list", help="lista las claves (nunca la clave misma)")
+    r = aks.add_parser("revoke", help="revoca una clave")
+    r.add_argument("name", metavar="NAME")
+
+
+def cmd_serve(args, data: DataDir) -> int:
+    from app.api.server import serve_forever
+    from app.pos.session import Session
+
+    if bool(args.tls_cert) != bool(args.tls_key):
+        raise ValidationError("Indique --tls-cert y --tls-key juntos", field="--tls-cert")
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    try:
+        serve_forever(Session(data), host=args.host, port=args.port, tls=tls, with_worker=not args.no_sync,
+                      announce=lambda m: print(m, file=sys.stderr, flush=True))
+    except KeyboardInterrupt:
+        pass
+    return EXIT_OK
+
+
+def cmd_api_key(args, data: DataDir) -> int:
+    from app.api import keys
+    from app.pos.session import Session
+
+    session = Session(data)
+    if args.api_key_command == "create":
+        dialects = tuple(registry.country(session.company.country).api().dialects)
+        out = keys.create(session.conn, args.name, session.company.ruc, args.dialect, dialects=dialects)
+        print(json.dumps({"key": out["key"], "tenant": out["tenant"]}, ensure_ascii=False))
+    elif args.api_key_command == "list":
+        print(json.dumps(keys.listing(session.conn), ensure_ascii=False, indent=2))
+    else:
+        keys.revoke(session.conn, args.name)
+        print(f"Clave {args.name} revocada.", file=sys.stderr)
+    return EXIT_OK
+
+
+_COMMANDS.update({"serve": cmd_serve, "api-key": cmd_api_key})  # the local API (app/api)
+
+
+# -- integrations (app/integrations): e-mail to the buyer, the mall report, settings and secrets --
+
+def _integrations_parsers(sub) -> None:
+    em = sub.add_parser("email", help="envía (o reenvía) por correo el PDF y el XML autorizado de un documento")
+    em.add_argument("key", metavar="KEY", help="clave de acceso (Ecuador) o CDC (Paraguay)")
+    em.add_argument("--to", metavar="ADDRESS", help="otra dirección (por defecto la del comprador)")
+    em.add_argument("--json", action="store_true", help="salida JSON")
+    ml = sub.add_parser("mall", help="reporte al centro comercial (SFTP o REST): report [--date D] [--dry-run]")
+    mls = ml.add_subparsers(dest="mall_command", metavar="ACCIÓN", required=True)
+    mr = mls.add_parser("report", help="reporta ahora las facturas autorizadas aún no entregadas hasta el día D "
+                                       "(por defecto hoy) e imprime lo enviado")
+    mr.add_argument("--date", metavar="D", help="día AAAA-MM-DD (incluye los días anteriores pendientes)")
+    mr.add_argument("--dry-run", action="store_true", help="solo mostrar lo que se enviaría")
+    mr.add_argument("--estab", metavar="EST", help="solo este establecimiento (por defecto todos los configurados)")
+    mr.add_argument("--json", action="store_true", help="salida JSON")
+    st_ = sub.add_parser("settings", help="ajustes (correo SMTP, centro comercial…): set KEY VALUE | get KEY | list")
+    sts = st_.add_subparsers(dest="settings_command", metavar="ACCIÓN", required=True)
+    ss = sts.add_parser("set", help="guarda un ajuste (p. ej. smtp.host, mall.001.mode)")
+    ss.add_argument("name", metavar="KEY")
+    ss.add_argument("value", metavar="VALUE")
+    sg = sts.add_parser("get", help="muestra un ajuste")
+    sg.add_argument("name", metavar="KEY")
+    sts.add_parser("list", help="lista los ajustes (nunca los secretos), en JSON")
+    se = sub.add_parser("secret", help="secretos en el llavero del sistema: set NAME (el valor por la entrada estándar)")
+    ses = se.add_subparsers(dest="secret_command", metavar="ACCIÓN", required=True)
+    sse = ses.add_parser("set", help="guarda el secreto NAME (smtp.password, mall.<estab>.sftp.password, "
+                                     "mall.<estab>.rest.password) leído de la entrada estándar")
+    sse.add_argument("name", metavar="NAME")
+
+
+def _settings_conn(data: DataDir):
+    from app.store.db import connect
+
+    data.ensure()
+    return connect(data.db_path)
+
+
+def cmd_email(args, data: DataDir) -> int:
+    from app.integrations import jobs, mail
+    from app.store.db import transaction
+
+    conn = _settings_conn(data)
+    with transaction(conn):
+        job_id, to = mail.request_send(conn, args.key, args.to)
+    jobs.run_due(conn, {mail.KIND: mail.handler()})  # now, on the spot; else the worker retries it
+    view = jobs.get(conn, job_id)
+    if args.json:
+        print(json.dumps({"ok": view.status == jobs.DONE, **view.as_dict()}, ensure_ascii=False, indent=2))
+    elif view.status == jobs.DONE:
+        print(f"Correo enviado a {to}.")
+    elif view.status == jobs.PENDING:
+        print(f"Correo a {to} en cola; se reintentará: {view.last_error}", file=sys.stderr)
+    else:
+        print(f"Correo a {to} no enviado: {view.last_error}", file=sys.stderr)
+    return EXIT_OK if view.status == jobs.DONE else EXIT_FAILED
+
+
+def cmd_mall(args, data: DataDir) -> int:
+    from app.integrations import config, mall
+
+    conn = _settings_conn(data)
+    day = args.date or mall.today(conn)
+    try:
+        datetime.strptime(day, "%Y-%m-%d")
+    except ValueError:
+        raise ValidationError("La fecha debe ser AAAA-MM-DD", field="--date") from None
+    estabs = [args.estab] if args.estab else config.establishments_with_mall(conn)
+    if not estabs:
+        raise ValidationError("Ningún establecimiento tiene configurado el centro comercial "
+                              "(mostrador settings set mall.<estab>.mode sftp|rest)", field="mall")
+    results, code = [], EXIT_OK
+    for estab in estabs:
+        try:
+            rep = mall.run_report(conn, estab, day, dry_run=args.dry_run)
+        except (mall.MallTransportError, mall.MallHostKeyError) as exc:
+            results.append({"establecimiento": estab, "dia": day, "error": str(exc)})
+            code = EXIT_FAILED
+            continue
+        results.append(rep.as_dict())
+        code = code if rep.failed == 0 else EXIT_FAILED
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return code
+    for r in results:
+        if r.get("error") and "documentos" not in r:
+            print(f"Establecimiento {r['establecimiento']}: {r['error']}", file=sys.stderr)
+            continue
+        verb = "se enviarían" if r["simulado"] else "enviados"
+        print(f"Establecimiento {r['establecimiento']} ({r['modo']}), hasta {r['dia']}: "
+              f"{len(r['documentos'])} {verb}, {r['con_error']} con error")
+        for d in r["documentos"]:
+            print(f"  {d['numero']}  {d['clave']}  {d['estado']}  {d['respuesta']}")
+    return code
+
+
+def cmd_settings(args, data: DataDir) -> int:
+    from app.integrations import config
+    from app.store.db import transaction
+
+    conn = _settings_conn(data)
+    if args.settings_command == "set":
+        with transaction(conn):
+            value = config.set_value(conn, args.name, args.value)
+        print(f"{args.name} = {json.dumps(value, ensure_ascii=False)}", file=sys.stderr)
+    elif args.settings_command == "get":
+        value = config.get_value(conn, args.name)
+        print(value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+    else:
+        print(json.dumps(config.listing(conn), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def cmd_secret(args, data: DataDir) -> int:
+    from app.integrations import config
+
+    conn = _settings_conn(data)
+    config.store_secret(conn, args.name, sys.stdin.readline())
+    print(f"Secreto {args.name} guardado en el llavero del sistema.", file=sys.stderr)
+    return EXIT_OK
+
+
+_COMMANDS.update({"email": cmd_email, "mall": cmd_mall, "settings": cmd_settings, "secret": cmd_secret})

@@ -8,6 +8,7 @@ need=()
 command -v xmlsec1  >/dev/null || need+=(xmlsec1)
 command -v pdftoppm >/dev/null || need+=(poppler-utils)
 command -v zbarimg  >/dev/null || need+=(zbar-tools)
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)  # tests/central
 # Qt (offscreen) needs these shared libraries and at least one font to draw text
 for lib in libEGL.so.1 libGL.so.1 libxkbcommon.so.0 libfontconfig.so.1 libdbus-1.so.3; do
   ldconfig -p | grep -q "$lib" || need+=("$lib")

@@ -1,5 +1,6 @@
-"""Printer connections from settings: USB, network (host:9100), serial, Windows spooler
-(raw) and a file target (tests, diagnostics).
+"""Printing from settings: a `PrinterConfig` names a connection kind (one module each in
+app.devices.connections: USB, network host:9100, serial, Windows spooler, file target) and
+the functions here open it, check its status and send the job.
 
 A printer problem never blocks or loses a sale: the document is already stored when we
 print, and every failure here surfaces as one `PrinterError` with a Spanish sentence the
@@ -8,30 +9,20 @@ caller shows ("reimprimir" stays available).
 from __future__ import annotations
 
 import socket
-import sys
 from dataclasses import dataclass, fields
 
-from app.core.errors import MostradorError
+from app.devices.connections import CONNECTIONS, PrinterError
 from app.devices.escpos_lib import escpos, quiet
 
-KINDS = ("usb", "network", "serial", "windows", "file")
-DLE_EOT_PRINTER = b"\x10\x04\x01"
-DLE_EOT_PAPER = b"\x10\x04\x04"
+KINDS = tuple(CONNECTIONS)
 
-
-class PrinterError(MostradorError):
-    """The ticket could not be printed. `str()` is for the cashier; `detail` for the log."""
-
-    code = "printer"
-
-    def __init__(self, message: str, detail: str = ""):
-        super().__init__(message)
-        self.detail = detail
+__all__ = ["KINDS", "PrinterConfig", "PrinterError", "check_status", "open_drawer", "open_printer",
+           "print_bytes", "print_ticket"]
 
 
 @dataclass(frozen=True)
 class PrinterConfig:
-    kind: str = "file"  # one of KINDS
+    kind: str = "file"  # one of KINDS (a connection in app.devices.connections)
     # usb
     usb_vendor: int = 0
     usb_product: int = 0
@@ -69,13 +60,7 @@ class PrinterConfig:
     def validate(self) -> None:
         if self.kind not in KINDS:
             raise PrinterError(f"Tipo de impresora desconocido: '{self.kind}'.")
-        missing = {
-            "usb": not (self.usb_vendor and self.usb_product),
-            "network": not self.host,
-            "serial": not self.serial_port,
-            "windows": False,  # empty name = the default Windows printer
-            "file": not self.path,
-        }[self.kind]
+        missing = CONNECTIONS[self.kind].missing(self)
         if missing:
             raise PrinterError(f"Falta configurar la conexión de la impresora ({self.describe()}).")
         if self.drawer_pin not in (None, 2, 5):
@@ -84,13 +69,8 @@ class PrinterConfig:
             raise PrinterError("El ancho de papel debe ser 58 u 80 mm.")
 
     def describe(self) -> str:
-        return {
-            "usb": f"USB {self.usb_vendor:04x}:{self.usb_product:04x}",
-            "network": f"red {self.host}:{self.port}",
-            "serial": f"puerto serie {self.serial_port}",
-            "windows": f"impresora de Windows '{self.windows_name or 'predeterminada'}'",
-            "file": f"archivo {self.path}",
-        }.get(self.kind, self.kind)
+        connection = CONNECTIONS.get(self.kind)
+        return connection.describe(self) if connection else self.kind
 
 
 def open_printer(config: PrinterConfig):
@@ -100,18 +80,7 @@ def open_printer(config: PrinterConfig):
     p = None
     try:
         with quiet():
-            if config.kind == "network":
-                p = m["Network"](config.host, port=config.port, timeout=config.timeout, profile=config.profile)
-            elif config.kind == "usb":
-                p = m["Usb"](config.usb_vendor, config.usb_product, timeout=int(config.timeout * 1000), profile=config.profile)
-            elif config.kind == "serial":
-                p = m["Serial"](devfile=config.serial_port, baudrate=config.baudrate, timeout=config.timeout, profile=config.profile)
-            elif config.kind == "windows":
-                if sys.platform != "win32":
-                    raise PrinterError("La impresión por la cola de Windows solo está disponible en Windows.")
-                p = m["Win32Raw"](config.windows_name, profile=config.profile)
-            else:
-                p = m["File"](config.path, profile=config.profile)
+            p = CONNECTIONS[config.kind].open(config, m)
             p.open()
     except Exception as exc:  # python-escpos, pyusb, pyserial, pywin32, OSError...
         if p is not None:
@@ -146,52 +115,15 @@ def _translate(config: PrinterConfig, exc: Exception) -> PrinterError:
 
 
 def check_status(config: PrinterConfig, printer) -> str:
-    """Asks the printer whether it can print, where the connection allows it.
-
-    Network: DLE EOT real-time status with a short wait (a printer that never answers is
-    'unknown', not an error). Windows: the spooler's offline/error flags (a RAW job to an
-    unplugged USB printer otherwise "succeeds"). Returns 'ok' | 'unknown'; raises
-    PrinterError when the printer reports itself offline, out of paper or with the cover open.
-    """
-    if config.kind == "windows":
-        return _windows_status(config, printer)
-    if config.kind != "network":
-        return "unknown"
-    sock = printer.device
+    """Asks the printer whether it can print, where its connection allows it (network: DLE
+    EOT; Windows: the spooler's flags). Returns 'ok' | 'unknown'; raises PrinterError when
+    the printer reports itself offline, out of paper or with the cover open."""
     try:
-        sock.settimeout(min(config.timeout, 0.8))
-        sock.sendall(DLE_EOT_PRINTER)
-        status = sock.recv(1)
-        sock.sendall(DLE_EOT_PAPER)
-        paper = sock.recv(1)
-    except (socket.timeout, TimeoutError):
-        return "unknown"
+        return CONNECTIONS[config.kind].status(config, printer)
+    except PrinterError:
+        raise
     except OSError as exc:
         raise _translate(config, exc) from None
-    finally:
-        sock.settimeout(config.timeout)
-    if not status or not paper:
-        return "unknown"
-    if status[0] & 0x08:
-        raise PrinterError("La impresora está fuera de línea (¿tapa abierta o sin papel?). El comprobante quedó guardado.")
-    if paper[0] & 0x60 == 0x60:
-        raise PrinterError("La impresora no tiene papel. Cargue papel y reimprima; el comprobante quedó guardado.")
-    return "ok"
-
-
-def _windows_status(config: PrinterConfig, printer) -> str:
-    try:
-        import win32print  # type: ignore
-
-        info = win32print.GetPrinter(printer.device, 2)
-    except Exception:
-        return "unknown"
-    offline = info.get("Attributes", 0) & 0x400 or info.get("Status", 0) & (0x80 | 0x2 | 0x10 | 0x1000)
-    if offline:
-        raise PrinterError(
-            f"Windows indica que la {config.describe()} está desconectada o con error. El comprobante quedó guardado."
-        )
-    return "ok"
 
 
 def print_bytes(config: PrinterConfig, data: bytes) -> None:
@@ -201,8 +133,7 @@ def print_bytes(config: PrinterConfig, data: bytes) -> None:
         if config.check_status:
             check_status(config, printer)
         printer._raw(data)
-        if config.kind == "file":
-            printer.flush()
+        CONNECTIONS[config.kind].after_write(printer)
     except PrinterError:
         raise
     except Exception as exc:

@@ -53,6 +53,7 @@ class Country:
     - `printables`: readers of the signed XML, the ticket model and the A4 PDF.
     - `actions`: what else can be done to a document (events, corrections) on Documentos.
     - `certificate`: a `CertificateProfile` (where the country's CAs write the RUC).
+    - `api`: an `ApiFacet`, the local API's dialects of this country's seed services.
     """
 
     code: str = ""  # ISO 3166-1 alpha-2, what the company row stores
@@ -97,6 +98,9 @@ class Country:
 
     def certificate(self) -> "CertificateProfile":
         return self.facet("certificate")
+
+    def api(self) -> "ApiFacet":
+        return self.facet("api")
 
     def owns_xml(self, head: bytes) -> bool:
         """Whether the first bytes of an XML document belong to this authority."""
@@ -446,3 +450,58 @@ class CertificateProfile(Protocol):
     def test_subject(self, ruc: str, holder: str) -> tuple[list[Any], list[Any]]:
         """How a throwaway test certificate of `holder` carries `ruc`, as this country's CAs do:
         (subject `x509.NameAttribute`s in order, extra non-critical `x509.ExtensionType`s)."""
+
+
+# ------------------------------------------------------------------------------ local API dialects
+# The `api` facet (`country.api()`): the seed services' REST dialects this country offers on the
+# local API (app/api mounts each at `/<name>/`). Pure request -> response functions over an
+# `ApiContext` the generic code provides; no HTTP framework here.
+
+@dataclass(frozen=True)
+class ApiRequest:
+    """One call, already read: `params` from the path, `query` and lower-case `headers`, `body`
+    the parsed JSON (None when there was none)."""
+
+    method: str
+    params: dict
+    query: dict
+    headers: dict
+    body: Any = None
+
+
+@dataclass
+class ApiResponse:
+    """`body` is JSON-able; or `content` raw bytes of `media_type`."""
+
+    status: int = 200
+    body: Any = None
+    content: bytes | None = None
+    media_type: str = "application/json"
+
+
+@dataclass(frozen=True)
+class ApiRoute:
+    method: str  # 'GET' | 'POST'
+    path: str  # below the dialect's prefix, Starlette syntax: '/invoices/{id}'
+    handler: Callable[[Any, ApiRequest], ApiResponse]  # (ApiContext, request)
+    summary: str  # Spanish, for the OpenAPI description
+    public: bool = False  # answered without a key (a service's health check)
+
+
+class ApiDialect(Protocol):
+    """One seed service's REST interface. `credentials(req)` -> (key, password) as the service's
+    clients send them (None when absent); `error(status, message, errors)` the service's error
+    envelope (`errors`: `app.core.errors.FieldError`s naming the fields)."""
+
+    name: str  # the path prefix and the `--dialect` of a key: 'datil'
+    title: str
+    checks_password: bool  # the certificate's password travels with each call (Dátil's X-Password)
+    routes: tuple[ApiRoute, ...]
+
+    def credentials(self, req: ApiRequest) -> tuple[str | None, str | None]: ...
+
+    def error(self, status: int, message: str, errors: list | None = None) -> ApiResponse: ...
+
+
+class ApiFacet(Protocol):
+    dialects: Mapping[str, ApiDialect]  # name -> dialect

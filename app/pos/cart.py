@@ -167,9 +167,12 @@ class Cart:
         if self.buyer is None:
             self.buyer = self.rules.anonymous_buyer
 
-    def add(self, product, quantity: Decimal = Decimal(1)) -> CartLine:
+    def add(self, product, quantity: Decimal = Decimal(1), *, price: Decimal | None = None,
+            merge: bool = True) -> CartLine:
         """Adds a catalog product (anything with code, name, price, price_includes_tax,
-        tax_category). Scanning the product of the last line again adds to that line."""
+        tax_category). Scanning the product of the last line again adds to that line (unless
+        `merge` is False, e.g. a weighed item). `price` overrides the catalog price (a scale label
+        with the amount inside; the catalog price stays as the list price)."""
         quantity = to_decimal(quantity)
         if quantity <= ZERO:
             raise ValueError("La cantidad debe ser mayor que cero")
@@ -178,12 +181,13 @@ class Cart:
                 else product.tax_category
             raise ValueError(f"El producto {product.code} tiene la categoría «{label}», que no es de "
                              f"{registry.country(self.country).name}: corríjala en Productos")
+        unit = product.price if price is None else price
         last = self.lines[-1] if self.lines else None
-        if (last and last.code == product.code and last.price == product.price
+        if (merge and last and last.code == product.code and last.price == unit
                 and last.discount_percent == ZERO):
             last.quantity += quantity
             return last
-        line = CartLine(product.code, product.name, quantity, product.price, product.price_includes_tax,
+        line = CartLine(product.code, product.name, quantity, unit, product.price_includes_tax,
                         product.tax_category, list_price=product.price, rules=self.rules)
         self.lines.append(line)
         return line

@@ -7,10 +7,11 @@ back, the number included: no gap, no duplicate. Printing happens after, from th
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from typing import Any
 
 from app.core.errors import ClockError
 from app.core.documents import Draft, SignedDocument
@@ -38,13 +39,14 @@ class IssueResult:
 def issue(session: Session, body: dict, kind: str = "invoices", *, source: str = "cli",
           payments: list[tuple[str, Decimal]] | None = None, tendered: Decimal | None = None,
           change: Decimal | None = None, cashier: str | None = None,
-          now: datetime | None = None, options: Mapping[str, str] | None = None) -> IssueResult:
+          now: datetime | None = None, options: Mapping[str, str] | None = None,
+          on_commit: Callable[[Any, int], None] | None = None) -> IssueResult:
     """Validates `body` (one of the country's input dialects: the seed APIs' JSON), then numbers,
     signs and stores it atomically. `options` are hints the country's backend interprets (e.g.
     `dialect` where it reads several JSON formats; by default it detects)."""
     draft = session.backend.parse(body, kind, session.company, now=now, **{k: v for k, v in (options or {}).items() if v})
     return commit(session, draft, request=body, source=source, payments=payments,
-                  tendered=tendered, change=change, cashier=cashier, now=now)
+                  tendered=tendered, change=change, cashier=cashier, now=now, on_commit=on_commit)
 
 
 def issue_sale(session: Session, sale: Sale, *, source: str = "pos", now: datetime | None = None) -> IssueResult:
@@ -59,7 +61,10 @@ def issue_sale(session: Session, sale: Sale, *, source: str = "pos", now: dateti
 def commit(session: Session, draft: Draft, *, request: dict, source: str,
            payments: list[tuple[str, Decimal]] | None = None, tendered: Decimal | None = None,
            change: Decimal | None = None, cashier: str | None = None,
-           now: datetime | None = None) -> IssueResult:
+           now: datetime | None = None,
+           on_commit: Callable[[Any, int], None] | None = None) -> IssueResult:
+    """`on_commit(conn, document_id)` runs inside the transaction, last (e.g. the local API's
+    idempotency record): if it raises, nothing is stored and no number is consumed."""
     conn = session.conn
     company = session.company
     identity = session.identity  # loaded before the write lock is taken
@@ -89,4 +94,6 @@ def commit(session: Session, draft: Draft, *, request: dict, source: str,
                          (sale_id, n, method, str(amount)))
         doc_id = documents.insert(conn, signed, ambiente=company.ambiente, sale_id=sale_id)
         outbox.enqueue(conn, doc_id, "send")
+        if on_commit is not None:
+            on_commit(conn, doc_id)
     return IssueResult(doc_id, sale_id, signed, list(draft.warnings))

@@ -30,6 +30,9 @@ def zone_for(country: str) -> tzinfo:
         return ZoneInfo("UTC")
 
 
+CREDIT_NOTES = "credit-notes"
+
+
 @dataclass(frozen=True)
 class Row:
     label: str
@@ -47,14 +50,15 @@ class _Sale:
     country: str
 
 
-def _sales(conn: sqlite3.Connection, start: date, end: date, tz: tzinfo) -> list[_Sale]:
+def _sales(conn: sqlite3.Connection, start: date, end: date, tz: tzinfo, kind: str = "invoices") -> list[_Sale]:
+    """The documents of `kind` issued in the period (invoices; 'credit-notes' to subtract them)."""
     lo = datetime.combine(start, time.min, tz).astimezone(timezone.utc)
     hi = datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
     rows = conn.execute(
         "SELECT s.id, s.created_at, s.country, d.total, s.request_json FROM sales s JOIN documents d ON d.sale_id = s.id "
-        "WHERE d.kind='invoices' AND d.version=1 AND d.status <> ? "
+        "WHERE d.kind=? AND d.version=1 AND d.status <> ? "
         "AND julianday(s.created_at) >= julianday(?) AND julianday(s.created_at) < julianday(?) ORDER BY s.id",
-        (st.CANCELLED, lo.isoformat(), hi.isoformat())).fetchall()
+        (kind, st.CANCELLED, lo.isoformat(), hi.isoformat())).fetchall()
     out = []
     for r in rows:
         try:
@@ -84,6 +88,8 @@ def by_day(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
         a = acc.setdefault(s.at.strftime("%d/%m/%Y"), [0, ZERO])
         a[0] += 1
         a[1] += s.total
+    for s in _sales(conn, start, end, tz, CREDIT_NOTES):  # net of credit notes
+        acc.setdefault(s.at.strftime("%d/%m/%Y"), [0, ZERO])[1] -= s.total
     return [Row(k, c, t) for k, (c, t) in acc.items()]
 
 
@@ -92,37 +98,42 @@ def by_hour(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
     for s in _sales(conn, start, end, tz):
         acc[s.at.hour][0] += 1
         acc[s.at.hour][1] += s.total
+    for s in _sales(conn, start, end, tz, CREDIT_NOTES):
+        acc[s.at.hour][1] -= s.total
     return [Row(f"{h:02d}:00", c, t) for h, (c, t) in acc.items()]
 
 
 def by_payment(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
-    ids = [s.sale_id for s in _sales(conn, start, end, tz)]
+    """Per payment method, net of the money given back with credit notes (refunds)."""
     acc: dict[str, list] = {}
-    for chunk in range(0, len(ids), 500):
-        part = ids[chunk:chunk + 500]
-        for r in conn.execute("SELECT p.method, p.amount, s.country FROM payments p JOIN sales s ON s.id = p.sale_id "
-                              f"WHERE p.sale_id IN ({','.join('?' * len(part))})", part):
-            a = acc.setdefault(payment_label(r["country"], r["method"]), [0, ZERO])
-            a[0] += 1
-            a[1] += Decimal(r["amount"])
+    for kind, sign in (("invoices", 1), (CREDIT_NOTES, -1)):
+        ids = [s.sale_id for s in _sales(conn, start, end, tz, kind)]
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk:chunk + 500]
+            for r in conn.execute("SELECT p.method, p.amount, s.country FROM payments p JOIN sales s ON s.id = p.sale_id "
+                                  f"WHERE p.sale_id IN ({','.join('?' * len(part))})", part):
+                a = acc.setdefault(payment_label(r["country"], r["method"]), [0, ZERO])
+                a[0] += sign > 0
+                a[1] += sign * Decimal(r["amount"])
     return [Row(k, c, t) for k, (c, t) in sorted(acc.items(), key=lambda kv: -kv[1][1])]
 
 
 def by_tax(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
     """Per IVA rate: number of sales, taxable base, tax value (each sale's sums rounded to its currency)."""
     acc: dict[str, list] = {}
-    for s in _sales(conn, start, end, tz):
-        money = rules_for(s.country).money
-        sums: dict[str, list] = {}
-        for ln in _lines(s):
-            g = sums.setdefault(ln.tax_category, [ZERO, ZERO])
-            g[0] += ln.base
-            g[1] += ln.tax
-        for code, (base, tax) in sums.items():
-            a = acc.setdefault(code, [0, ZERO, ZERO])
-            a[0] += 1
-            a[1] += money.round(base)
-            a[2] += money.round(tax)
+    for kind, sign in (("invoices", 1), (CREDIT_NOTES, -1)):  # net of credit notes
+        for s in _sales(conn, start, end, tz, kind):
+            money = rules_for(s.country).money
+            sums: dict[str, list] = {}
+            for ln in _lines(s):
+                g = sums.setdefault(ln.tax_category, [ZERO, ZERO])
+                g[0] += ln.base
+                g[1] += ln.tax
+            for code, (base, tax) in sums.items():
+                a = acc.setdefault(code, [0, ZERO, ZERO])
+                a[0] += sign > 0
+                a[1] += sign * money.round(base)
+                a[2] += sign * money.round(tax)
     label = lambda c: TAX_CATEGORIES[c].label if c in TAX_CATEGORIES else f"IVA código {c}"  # noqa: E731
     return [Row(label(k), c, b, v) for k, (c, b, v) in sorted(acc.items())]
 

@@ -124,13 +124,11 @@ def save(data: DataDir, conn: sqlite3.Connection, answers: SetupAnswers, *, acto
         raise ValidationError(errors)
     if answers.p12 is not None:
         inspect_certificate(answers.p12, answers.p12_password, c.ruc, c.country)  # raises CertificateError
-        from app.fiscal import signing
+        from app.pos.certificates import install_certificate
 
         data.ensure()
-        tmp = cert_path.with_suffix(".p12.tmp")
-        tmp.write_bytes(answers.p12)
-        tmp.replace(cert_path)
-        signing.store_secret(p12_account(c.ruc), answers.p12_password)
+        # keyring first, then one rename; the old pair stays until the new one signs a test document
+        install_certificate(cert_path, answers.p12, answers.p12_password, ruc=c.ruc, country=c.country)
     rules(c.country).store_secrets(c, answers.secrets)  # the keyring, never the database
     with transaction(conn):
         settings.save_company(conn, c)

@@ -71,7 +71,7 @@ class MethodLine:
     method: str  # the authority's payment code
     label: str
     expected: Decimal
-    counted: Decimal | None = None
+    counted: Decimal | None = None  # None: not counted ("no contado"), never taken as zero
 
     @property
     def difference(self) -> Decimal | None:
@@ -96,6 +96,13 @@ class ShiftReport:
     generated_at: str
     denominations: dict[str, int] = field(default_factory=dict)
     cash_code: str = ""  # the authority's code of cash among `methods`
+    # money given back for the shift's credit notes, by the authority's method code (cash refunds
+    # leave the drawer: they are already taken off `methods[...].expected`)
+    refunds: dict[str, Decimal] = field(default_factory=dict)
+
+    @property
+    def cash_refunds(self) -> Decimal:
+        return self.refunds.get(self.cash_code, ZERO)
 
     @property
     def expected_cash(self) -> Decimal:
@@ -211,6 +218,14 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
             f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='invoices' AND d.status<>? "
             f"AND {_IN_SHIFT}", (st.CANCELLED, *args)):
         by_method[r["method"]] = by_method.get(r["method"], ZERO) + Decimal(r["amount"])
+    refunds: dict[str, Decimal] = {}
+    for r in conn.execute(  # what went back to customers for the shift's credit notes
+            "SELECT p.method, p.amount FROM payments p JOIN sales s ON s.id = p.sale_id "
+            f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='credit-notes' AND d.status<>? "
+            f"AND {_IN_SHIFT}", (st.CANCELLED, *args)):
+        refunds[r["method"]] = refunds.get(r["method"], ZERO) + Decimal(r["amount"])
+    for code, amount in refunds.items():
+        by_method[code] = by_method.get(code, ZERO) - amount
     moves = movements(conn, shift_id)
     cash_in = sum((Decimal(m["amount"]) for m in moves if m["kind"] == "in"), ZERO)
     cash_out = sum((Decimal(m["amount"]) for m in moves if m["kind"] == "out"), ZERO)
@@ -228,7 +243,7 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
                             (st.REJECTED, shift.establishment, shift.point)).fetchone()[0]
     return ShiftReport(shift, "X", len(invoices), sum((Decimal(r["total"]) for r in invoices), ZERO),
                        len(notes), sum((Decimal(r["total"]) for r in notes), ZERO), cash_in, cash_out,
-                       methods, pending, rejected, _now(), cash_code=cash)
+                       methods, pending, rejected, _now(), cash_code=cash, refunds=refunds)
 
 
 def count_cash(denominations: dict, country: str = "") -> Decimal:
@@ -262,11 +277,12 @@ def closing_warnings(conn: sqlite3.Connection, shift_id: int) -> list[str]:
 def close_shift(conn: sqlite3.Connection, shift_id: int, *, denominations: dict, other_counts: dict,
                 closed_by: str) -> ShiftReport:
     """Closes the shift with the cash count by denomination and the counted totals of the other
-    methods ({sri_code: amount}); stores the Z report. Irreversible."""
+    methods ({authority code: amount}; a method left out, or None/blank, is "no contado": it has no
+    counted amount and no difference, it is never taken as zero); stores the Z report. Irreversible."""
     country = _country(conn)
     cash = count_cash(denominations, country)
     others = {k: _amount(v, f"total contado de {payment_label(country, k)}", allow_zero=True)
-              for k, v in other_counts.items()}
+              for k, v in other_counts.items() if v is not None and str(v).strip() != ""}
     with transaction(conn):
         shift = get(conn, shift_id)
         if not shift.is_open:
@@ -276,7 +292,7 @@ def close_shift(conn: sqlite3.Connection, shift_id: int, *, denominations: dict,
         rep.kind = "Z"
         rep.denominations = {str(k): v for k, v in denominations.items() if v}
         for m in rep.methods:
-            m.counted = cash if m.method == rep.cash_code else others.get(m.method, ZERO)
+            m.counted = cash if m.method == rep.cash_code else others.get(m.method)
         rep.shift = Shift(**{**asdict(shift), "closed_at": closed_at, "closed_by": closed_by})
         conn.execute("UPDATE shifts SET closed_at=?, closed_by=?, counted_json=?, report_json=? WHERE id=?",
                      (closed_at, closed_by, json.dumps({"denominations": rep.denominations,
@@ -313,11 +329,18 @@ def report_text(rep: dict, width: int = 42) -> str:
     out += ["-" * width, row("Facturas", rep["sales_count"]), row("Total facturado", rep["sales_total"]),
             row("Notas de crédito", rep["credit_notes_count"]), row("Total notas de crédito", rep["credit_notes_total"]),
             "-" * width, row("Fondo inicial", s["opening_float"]), row("Ingresos de caja", rep["cash_in"]),
-            row("Retiros de caja", rep["cash_out"]), "-" * width]
+            row("Retiros de caja", rep["cash_out"])]
+    cash_refunds = (rep.get("refunds") or {}).get(rep.get("cash_code") or "", None)
+    if cash_refunds:
+        out.append(row("Devoluciones (notas de crédito)", cash_refunds))
+    out.append("-" * width)
     if rep["kind"] == "Z":
         out.append(f"{'Forma de pago':<18}{'Esperado':>8}{'Contado':>8}{'Dif.':>8}"[:width])
         for m in rep["methods"]:
-            out.append(f"{m['label'][:17]:<18}{m['expected']:>8}{m['counted'] or '':>8}{m['difference'] or '':>8}"[:width])
+            if m["counted"] is None:
+                out.append(f"{m['label'][:17]:<18}{m['expected']:>8}{'no contado':>16}"[:width])
+            else:
+                out.append(f"{m['label'][:17]:<18}{m['expected']:>8}{m['counted']:>8}{m['difference']:>8}"[:width])
         out += ["-" * width, row("DIFERENCIA TOTAL", rep["total_difference"])]
     else:
         for m in rep["methods"]:

@@ -65,6 +65,57 @@ def parse_entry(text: str) -> tuple[Decimal, str]:
 
 
 @dataclass(frozen=True)
+class Entry:
+    """What a typed or scanned code adds to the sale."""
+    product: object  # catalog.Product
+    quantity: Decimal
+    price: Decimal | None = None  # None: the catalog price
+    merge: bool = True  # may add to the last line of the same product
+    scale: object = None  # scale_barcodes.ScaleCode when it came from a scale label
+
+
+def lookup_entry(conn: sqlite3.Connection, text: str, *, money_places: int) -> tuple[Entry | None, str]:
+    """The product behind what was typed or scanned ('3*code', a barcode, a code or a scale label
+    with the price or weight inside), and the code looked up. (None, code) when nothing matches.
+    Raises ValueError (Spanish) for a malformed entry or an unreadable scale label."""
+    from app.pos import scale_barcodes
+
+    qty, code = parse_entry(text)
+    product = catalog.find_product(conn, code)
+    if product is not None:
+        return Entry(product, qty), code
+    label = scale_barcodes.parse(code, scale_barcodes.config(conn), money_places=money_places)
+    if label is None:
+        return None, code
+    for key in scale_barcodes.item_keys(label.item):
+        product = catalog.find_product(conn, key)
+        if product is not None:
+            break
+    else:
+        return None, label.item
+    if label.mode == "weight":
+        if label.value <= ZERO:
+            raise ValueError(f"La etiqueta de balanza indica un peso de cero: {code}")
+        return Entry(product, label.value, merge=False, scale=label), code
+    return Entry(product, Decimal(1), price=label.value, merge=False, scale=label), code
+
+
+QUICK_KEYS_KEY = "pos.quick_keys"
+
+
+def quick_items(conn: sqlite3.Connection, limit: int = 12) -> list:
+    """The products on the quick-key tiles: the codes in setting `pos.quick_keys` (a list, in that
+    order), else the active products without a barcode (by name)."""
+    codes = settings.get(conn, QUICK_KEYS_KEY, None)
+    if codes:
+        found = [catalog.find_product(conn, str(c)) for c in codes]
+        return [p for p in found if p is not None][:limit]
+    rows = conn.execute("SELECT code FROM products WHERE active=1 AND (barcode IS NULL OR barcode='') "
+                        "ORDER BY name LIMIT ?", (limit,)).fetchall()
+    return [p for p in (catalog.find_product(conn, r["code"]) for r in rows) if p is not None]
+
+
+@dataclass(frozen=True)
 class SaleDone:
     result: object  # checkout.IssueResult
     settlement: Settlement
@@ -109,14 +160,42 @@ def remember_buyer(conn: sqlite3.Connection, cart: Cart) -> None:
         pass  # the sale is what matters; a customer record that does not validate is skipped
 
 
+AS_PAID = "as-paid"
+
+
+def refund_method(conn: sqlite3.Connection, document_id: int, country: str) -> str | None:
+    """How a credit note of invoice `document_id` gives the money back by default: in cash (the
+    till's cash method) when the invoice was paid at least partly in cash; otherwise None (the
+    amount stays in the customer's favour, no money leaves the till)."""
+    rules = rules_for(country)
+    cash = rules.payment_methods[rules.cash_method].authority_code
+    paid = conn.execute("SELECT p.method FROM payments p JOIN documents d ON d.sale_id = p.sale_id "
+                        "WHERE d.id=?", (document_id,)).fetchall()
+    return rules.cash_method if any(r["method"] == cash for r in paid) else None
+
+
 def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal], reason: str, *,
-                      user: str):
+                      user: str, refund: str | None = AS_PAID):
+    """Issues the credit note and records the money given back with it (in the same transaction):
+    `refund` is a payment method of the till (e.g. its cash method), None for no money back, or
+    AS_PAID (default, see `refund_method`). Cash refunds come off the shift's expected cash."""
     from app.pos import checkout
 
+    country = session.company.country
+    if refund == AS_PAID:
+        refund = refund_method(session.conn, document_id, country)
+    rules = rules_for(country)
+    if refund is not None and refund not in rules.payment_methods:
+        raise ValueError(f"Forma de devolución desconocida: {refund}")
     body = credit_notes.build_body(session.conn, document_id, quantities, reason)
-    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user)
+    payments = None
+    if refund is not None:
+        payments = [(rules.payment_methods[refund].authority_code,
+                     credit_notes.total_of(body, country))]
+    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user, payments=payments)
     audit.record(session.conn, "credit_note", user, {"invoice": document_id, "credit_note": result.document_id,
-                                                     "total": result.document.total, "reason": reason})
+                                                     "total": result.document.total, "reason": reason,
+                                                     "refund": refund})
     return result
 
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from app.core import status as st
 from app.core.documents import SignedDocument
 from app.core.errors import NotFoundError
 
 STATUSES = tuple(st.DocumentStatus)
+
+# Called inside the transaction that records a status change, as fn(conn, doc_id, status):
+# how work beyond the authority (app.integrations: e-mail on authorization, the mall) is
+# queued with the change itself. Installed by the worker's wiring (app.pos.runtime).
+STATUS_LISTENERS: list[Callable[[sqlite3.Connection, int, str], None]] = []
 
 
 def utcnow_iso() -> str:
@@ -58,6 +63,8 @@ def set_status(conn: sqlite3.Connection, doc_id: int, status: str, *, messages: 
          authorization_number, authorized_at, utcnow_iso(), doc_id),
     )
     add_event(conn, doc_id, status, {"detail": detail, "messages": messages or []}, raw)
+    for listener in STATUS_LISTENERS:
+        listener(conn, doc_id, status)
 
 
 def get(conn: sqlite3.Connection, doc_id: int) -> sqlite3.Row:

@@ -5,10 +5,17 @@ Plain Python, its own SQLite connection, usable headless (`mostrador sync`) or i
 of the GUI. Safe to run in several processes at once (leases in `store.outbox`), and after
 a crash at any instant (a re-sent document is recognised by the authority and queried,
 never renumbered).
+
+No document is sent by two workers, whatever the latency: while a pass runs its leases are
+renewed (`outbox.LeaseKeeper`), each job's lease is checked right before its network call,
+and each outcome is recorded as soon as it arrives (short transactions, several outcomes
+that arrive together share one), so a worker taking over an expired lease never finds a
+document sent but not yet recorded.
 """
 from __future__ import annotations
 
 import logging
+import queue
 import sqlite3
 import threading
 import time
@@ -42,16 +49,23 @@ class WorkerStats:
 class Worker:
     def __init__(self, conn: sqlite3.Connection, protocols: dict[str, WorkerProtocol], *,
                  owner: str | None = None, batch: int = 50, max_backoff: float = 600.0,
-                 threads: int = 4, on_change: Callable[[int], None] | None = None):
+                 threads: int = 4, on_change: Callable[[int], None] | None = None,
+                 extra_work: list[Callable[[sqlite3.Connection], int]] | None = None,
+                 lease_seconds: float | None = None):
         self.conn = conn
         self.protocols = protocols
         self.owner = owner or outbox.new_owner()
+        self.lease_seconds = outbox.default_lease() if lease_seconds is None else lease_seconds
+        self.leases = outbox.LeaseKeeper(getattr(conn, "db_path", None), self.owner, self.lease_seconds)
         self.batch = batch
         self.max_backoff = max_backoff
         self.threads = threads  # concurrent network calls (independent series, polls)
         self._executor = None
         self._last_deadline_check = float("-inf")
         self.on_change = on_change  # called with a document id after each change (UI refresh)
+        # work outside the authority's outbox (app.integrations.jobs: e-mail, mall, webhooks):
+        # `fn(conn) -> int` run at the end of every pass
+        self.extra_work = list(extra_work or [])
         self.stats = WorkerStats()
         self._stop = threading.Event()
         self._wake = threading.Event()
@@ -61,10 +75,11 @@ class Worker:
         """Processes every job due now, batch after batch. Returns how many were handled."""
         handled = 0
         while not self._stop.is_set():
-            jobs = outbox.claim(self.conn, self.owner, limit=self.batch)
+            jobs = outbox.claim(self.conn, self.owner, limit=self.batch, lease_seconds=self.lease_seconds)
             if not jobs:
                 break
-            n = self._process(jobs)
+            with self.leases.holding():
+                n = self._process(jobs)
             if n == 0:  # everything claimed was released again (unknown country): stop here
                 break
             handled += n
@@ -78,6 +93,13 @@ class Worker:
                 except TransportError as exc:
                     self.stats.transport_errors += 1
                     log.warning("trabajo pendiente sin enviar: %s", exc)
+        for work in self.extra_work:
+            if self._stop.is_set():
+                break
+            try:
+                handled += work(self.conn)
+            except Exception:  # an integration's bug or storage hiccup must not stop the authority's work
+                log.exception("trabajo de integraciones fallido")
         return handled
 
     def _process(self, jobs: list[outbox.Job]) -> int:
@@ -108,7 +130,8 @@ class Worker:
     def _process_each(self, jobs: list[outbox.Job]) -> int:
         """Store reads here, network calls in the pool: the sends of one series run in order in
         one task (stopping at a failure, which blocks the rest of that series), every other job
-        in a task of its own. All outcomes are then recorded in one transaction."""
+        in a task of its own. Each outcome is recorded as it arrives (those arriving together
+        share one short transaction); what was not attempted goes back to the queue."""
         tasks: list[list[tuple[outbox.Job, object]]] = []
         by_series: dict[tuple, list] = {}
         skipped: list[int] = []
@@ -137,34 +160,57 @@ class Worker:
             else:
                 tasks.append([(job, prepared)])
         if skipped:
-            outbox.release(self.conn, skipped)
-        results: dict[int, Outcome] = {}
-        released: list[int] = []
+            outbox.release(self.conn, skipped, owner=self.owner)
+        recorded: set[int] = set()
 
-        def run(task):
-            for n, (job, prepared) in enumerate(task):
+        def run(task, emit):
+            """One series (or one lone job) in order; each outcome goes to `emit` at once."""
+            for job, prepared in task:
                 if self._stop.is_set():
-                    released.extend(j.id for j, _ in task[n:])
                     return
                 outcome = self._execute(self.protocols[job.country], job, prepared)
-                results[job.id] = outcome
-                if outcome.blocks_series and not outcome.done:
-                    released.extend(j.id for j, _ in task[n + 1:])
+                if outcome is None:  # the lease was lost: another worker has this job now
                     return
+                emit((job, outcome))
+                if outcome.blocks_series and not outcome.done:
+                    return
+
+        def record(pairs):
+            self._record_all(pairs)
+            recorded.update(j.id for j, _ in pairs)
 
         if len(tasks) <= 1 or self.threads <= 1:
             for task in tasks:
-                run(task)
+                run(task, lambda pair: record([pair]))
         else:
-            list(self._pool().map(run, tasks))
-        self._record_all([(j, results[j.id]) for j in jobs if j.id in results])
-        if released:
-            outbox.release(self.conn, released)
-        return len(results)
+            arrived: queue.SimpleQueue = queue.SimpleQueue()
+            futures = [self._pool().submit(run, task, arrived.put) for task in tasks]
+            while True:
+                try:
+                    pairs = [arrived.get(timeout=0.2)]
+                except queue.Empty:
+                    if all(f.done() for f in futures) and arrived.empty():
+                        break
+                    continue
+                while True:  # whatever else has arrived meanwhile shares the transaction
+                    try:
+                        pairs.append(arrived.get_nowait())
+                    except queue.Empty:
+                        break
+                record(pairs)
+        # the rest (after a failed send of its series, on stop, a lost lease) goes back untouched
+        rest = [j.id for j in jobs if j.id not in recorded and j.id not in skipped]
+        if rest:
+            outbox.release(self.conn, rest, owner=self.owner)
+        return len(recorded)
 
-    def _execute(self, protocol, job: outbox.Job, prepared) -> Outcome:
+    def _execute(self, protocol, job: outbox.Job, prepared) -> Outcome | None:
+        """The job's network call (None, and no call, when its lease is no longer ours)."""
         if isinstance(prepared, Outcome):
             return prepared
+        if not self.leases.still_mine(job.id):
+            log.info("trabajo %s tomado por otro proceso: no se envía", job.id)
+            return None
         try:
             return protocol.execute(prepared) if hasattr(protocol, "execute") else prepared()
         except TransportError as exc:
@@ -183,8 +229,8 @@ class Worker:
         return self._executor
 
     def _record_all(self, pairs: list[tuple[outbox.Job, Outcome]]) -> None:
-        """One transaction (one fsync) for a whole batch; a savepoint per job so that one
-        failing `apply` (a bug) only sends that job back to the queue."""
+        """One short transaction (one fsync) for the outcomes at hand; a savepoint per job so
+        that one failing `apply` (a bug) only sends that job back to the queue."""
         if not pairs:
             return
         with transaction(self.conn):
@@ -255,6 +301,11 @@ class Worker:
         self._wake.set()
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stops and frees the lease keeper's connection (the worker's own is the caller's)."""
+        self.stop()
+        self.leases.close()
 
     def start_thread(self) -> threading.Thread:
         t = threading.Thread(target=self.run_forever, name="mostrador-sync", daemon=True)

@@ -125,6 +125,10 @@ class CashView(QWidget):
             s.activated.connect(slot)
         self.refresh()
 
+    def settings_changed(self) -> None:
+        """Configuración saved (no restart): this till may now be another establishment/point."""
+        self.refresh()
+
     def activated(self) -> None:
         self.refresh()
 
@@ -224,7 +228,7 @@ class CashView(QWidget):
                 continue
             self.others_grid.addWidget(QLabel(_("{0} (comprobantes) {1}").format(m.label, self.sym)), row, 0)
             f = QLineEdit()
-            f.setPlaceholderText(self.fmt.amount(m.expected))
+            f.setPlaceholderText(_("no contado (esperado {0})").format(self.fmt.amount(m.expected)))
             f.textChanged.connect(self.update_close)
             self.others_grid.addWidget(f, row, 1)
             self.others[m.method] = f
@@ -239,7 +243,8 @@ class CashView(QWidget):
 
     def counted(self) -> tuple[dict, dict]:
         denoms = {str(d): s.value() for d, s in self.denoms.items() if s.value()}
-        others = {k: self.typed(f.text() or "0") for k, f in self.others.items()}
+        # a blank field is "no contado" (None), never zero
+        others = {k: self.typed(f.text()) if f.text().strip() else None for k, f in self.others.items()}
         return denoms, others
 
     def update_close(self) -> None:
@@ -257,7 +262,7 @@ class CashView(QWidget):
             self.money(cash), self.money(rep.expected_cash), self.money(diff))
         uncounted = [m.label for m in rep.methods if m.method in self.others and not self.others[m.method].text().strip()]
         if uncounted:
-            text += "\n" + _("Sin contar (se tomará {0}): {1}").format(self.money(ZERO), ", ".join(uncounted))
+            text += "\n" + _("No contado (queda sin contar, sin diferencia): {0}").format(", ".join(uncounted))
         self.close_state.setText(text)
         self.close_state.setStyleSheet("color:#1b5e20;font-weight:bold;" if diff == ZERO else "color:#b00020;font-weight:bold;")
 
@@ -281,6 +286,19 @@ class CashView(QWidget):
         self.report.setPlainText(shifts.report_text(self.shown_report))
         self.message.info(_("Turno {0} cerrado. Diferencia total: {1}").format(rep.shift.id,
                                                                                self.money(rep.total_difference)))
+        self._print_z()
+
+    def _print_z(self) -> None:
+        """The Z just closed goes to the default printer, when there is one (F10 prints it again)."""
+        from app.pos import printing
+        from app.store import settings
+
+        if not settings.get(self.ctx.conn, printing.DEFAULT_PRINTER_KEY):
+            return
+        try:
+            printing.print_shift_report(self.ctx.session, self.shown_report)
+        except MostradorError as exc:
+            self.message.error(_("Turno cerrado, pero no se imprimió el informe Z: {0}").format(error_text(exc)))
 
     def money(self, value) -> str:
         return self.fmt.money(value)

@@ -18,6 +18,12 @@ class WorkerBridge(QObject):
         worker.on_change = self.changed.emit  # emitting from another thread queues the call
 
 
+class SettingsBridge(QObject):
+    """Tells the open screens that Configuración saved new settings (no restart needed)."""
+
+    changed = Signal()
+
+
 @dataclass
 class AppContext:
     session: object  # app.pos.session.Session
@@ -32,6 +38,18 @@ class AppContext:
     on_sale_committed: list[Callable] = field(default_factory=list)
     # called with the Cart when the cashier asks for a pre-bill (F7); printing hooks here
     on_prebill: list[Callable] = field(default_factory=list)
+    # emits `changed` after Configuración saved: screens re-read what they show from the settings
+    settings: SettingsBridge = field(default_factory=SettingsBridge)
+
+    def settings_saved(self) -> None:
+        """Re-reads the company and this till's establishment/point from the database and tells
+        every open screen (`settings.changed`)."""
+        from app.pos import setup
+
+        for cached in ("company", "identity"):  # cached per run by Session: a new certificate too
+            self.session.__dict__.pop(cached, None)
+        self.establishment, self.point = setup.till(self.conn, self.session.company)
+        self.settings.changed.emit()
 
     @property
     def conn(self):

@@ -90,6 +90,16 @@ class MainWindow(QMainWindow):
                                      on_swallowed=self._scan_swallowed, parent=self)
         QApplication.instance().installEventFilter(self.scanner)
         ctx.bridge.changed.connect(self._document_changed)
+        ctx.settings.changed.connect(self._settings_changed)
+
+    def _settings_changed(self) -> None:
+        """Configuración saved: the title, the status bar and every open screen follow at once."""
+        company = self.ctx.session.company
+        self.setWindowTitle(_("Mostrador — {0}").format(company.nombre_comercial or company.razon_social))
+        self.status.refresh()
+        for view in self.views.values():
+            if hasattr(view, "settings_changed"):
+                view.settings_changed()
 
     @property
     def sale(self):
@@ -131,6 +141,8 @@ class MainWindow(QMainWindow):
         self.sale.scan(code)
 
     def _document_changed(self, doc_id: int) -> None:
+        if getattr(self, "_shut", False):  # queued by the worker before it stopped: the screens are gone
+            return
         docs = self.views.get("documents")
         if docs is not None:
             docs.document_changed(doc_id)
@@ -143,8 +155,16 @@ class MainWindow(QMainWindow):
         for t in self.findChildren(QTimer):
             t.stop()
         QApplication.instance().removeEventFilter(self.scanner)
+        if not getattr(self, "_shut", False):  # a change the worker queued must not reach a closed database
+            self._shut = True
+            self.ctx.bridge.changed.disconnect(self._document_changed)
 
     def closeEvent(self, event) -> None:  # noqa: N802
+        tray = getattr(self, "tray", None)
+        if tray is not None and tray.icon.isVisible():  # the tray keeps transmitting (app/ui/tray.py)
+            event.ignore()
+            tray.hide_window()
+            return
         self.shutdown()
         super().closeEvent(event)
 
@@ -183,6 +203,9 @@ def build_context(session, user, *, demo: bool, stack: ExitStack | None, start_w
 
     est, point = setup.till(session.conn, session.company)
     ctx = AppContext(session, user, est, point, WorkerBridge(), demo=demo)
+    from app.pos.prebill import printer_hook
+
+    ctx.on_prebill.append(printer_hook(session))  # F7 prints on the default printer
     if start_worker and stack is not None:
         start_transmission(ctx, stack)
     return ctx
@@ -225,6 +248,52 @@ def open_window(session, user, *, demo: bool, stack: ExitStack) -> "MainWindow":
     return window
 
 
+def install_tray(window, instance=None) -> None:
+    """The tray icon (closing the window keeps transmitting), a second launch bringing this
+    window forward, and the start-with-the-session registration (not in demo mode). A failure
+    here is logged and never stops the till."""
+    try:
+        from app import autostart
+        from app.ui.single_instance import bring_forward
+        from app.ui.tray import Tray
+
+        if instance is not None:
+            instance.activated.connect(lambda: bring_forward(window))
+        tray = Tray(window)
+        if tray.install():
+            window.tray = tray
+        if not window.ctx.demo:
+            autostart.apply(tray.autostart_wanted())
+    except Exception:
+        log.exception("no se pudo instalar el icono de la bandeja o el inicio con la sesión")
+
+
+READY_ENV = "MOSTRADOR_EXIT_WHEN_READY"
+
+
+def exit_when_ready(window) -> None:
+    """With MOSTRADOR_EXIT_WHEN_READY=1 (bench/bench_bundle.py): print `VENTA-READY <epoch>`
+    once the Venta screen takes keys (focus in the code field), then quit."""
+    import os
+
+    if os.environ.get(READY_ENV) != "1":
+        return
+    import time
+
+    from PySide6.QtCore import QTimer
+
+    def poll() -> None:
+        if window.sale.code.hasFocus():
+            print(f"VENTA-READY {time.time():.6f}", flush=True)
+            window.shutdown()
+            QApplication.instance().quit()
+        else:
+            QTimer.singleShot(2, poll)
+
+    window.activateWindow()
+    QTimer.singleShot(0, poll)
+
+
 def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: str | None = None) -> int:
     """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True);
     `country` chooses the demo company's country (default: the first registered).
@@ -236,6 +305,12 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: s
 
     app = make_app()
     data = DataDir(data_dir)
+    from app.ui.single_instance import SingleInstance
+
+    instance = SingleInstance(data.root, app)
+    if not instance.acquire():  # already open on this data folder: its window comes forward
+        log.info("Mostrador ya está abierto en %s", data.root)
+        return 0
     if demo:
         from app.pos.demo import ensure_usable_keyring
 
@@ -259,6 +334,8 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: s
         user = login.user
     with ExitStack() as stack:
         window = open_window(session, user, demo=demo, stack=stack)
+        install_tray(window, instance)
+        exit_when_ready(window)
         if on_sale_committed is not None:
             window.ctx.on_sale_committed.append(on_sale_committed)
         return app.exec()

@@ -60,6 +60,9 @@ class ReportsView(QWidget):
         s.activated.connect(self.export_file)
         self.reload()
 
+    def settings_changed(self) -> None:
+        self.reload()
+
     def activated(self) -> None:
         self.reload()
         self.kind.setFocus()

@@ -9,12 +9,12 @@ from decimal import Decimal
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGridLayout, QGroupBox,
-                               QHBoxLayout, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QDialog, QHBoxLayout, QPushButton, QHeaderView, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.core.errors import MostradorError
 from app.core.money import ZERO, to_decimal
-from app.pos import audit, catalog, shifts, till
+from app.pos import audit, catalog, parked, shifts, till
 from app.pos.cart import Buyer, BuyerRequired, Cart
 from app.ui import currency
 from app.ui.context import AppContext
@@ -131,6 +131,15 @@ class SaleView(QWidget):
         edit.addStretch(1)
         left.addLayout(edit)
 
+        # quick keys: goods without a barcode, one tile each (Alt+1 … Alt+9)
+        self.tiles_box = QWidget()
+        self.tiles = QGridLayout(self.tiles_box)
+        self.tiles.setContentsMargins(0, 0, 0, 0)
+        self.tiles.setSpacing(4)
+        left.addWidget(self.tiles_box)
+        self.tile_buttons: list[QPushButton] = []
+        self.load_tiles()
+
         self.message = Banner()
         self.message.setObjectName("bigmsg")
         left.addWidget(self.message)
@@ -138,11 +147,12 @@ class SaleView(QWidget):
         buttons = QGridLayout()
         buttons.setSpacing(4)
         specs = [(_("Cliente"), "F3", self.focus_customer), (_("Pre-cuenta"), "F7", self.prebill),
-                 (_("Borrar línea"), "F8", self.delete_line), (_("Nueva venta"), "F9", self.discard_sale)]
+                 (_("Borrar línea"), "F8", self.delete_line), (_("Nueva venta"), "F9", self.discard_sale),
+                 (_("En espera"), "F10", self.park_sale), (_("Recuperar"), "F11", self.recall_sale)]
         for i, (text, key, slot) in enumerate(specs):
             b = fkey_button(text, key, slot)
             b.setStyleSheet("padding: 6px 4px;")
-            buttons.addWidget(b, 0, i)
+            buttons.addWidget(b, i // 3, i % 3)
         left.addLayout(buttons)
 
         side = QWidget()
@@ -187,6 +197,19 @@ class SaleView(QWidget):
         right.addWidget(self.total_label)
         self.pay_button = fkey_button(_("Cobrar"), "F12", self.charge, primary=True)
         right.addWidget(self.pay_button)
+        # the change due after Cobrar, large, until the next item is entered
+        self.change_display = QLabel()
+        self.change_display.setObjectName("change")
+        self.change_display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.change_display.setWordWrap(True)
+        self.change_display.setStyleSheet("font-size:26px;font-weight:bold;color:#0d47a1;"
+                                          "background:#e3f2fd;border:2px solid #0d47a1;padding:8px;")
+        self.change_display.hide()
+        right.addWidget(self.change_display)
+        self.parked_label = QLabel()
+        self.parked_label.setObjectName("hint")
+        self.parked_label.setWordWrap(True)
+        right.addWidget(self.parked_label)
         self.last_label = QLabel()
         self.last_label.setObjectName("hint")
         self.last_label.setWordWrap(True)
@@ -198,6 +221,7 @@ class SaleView(QWidget):
         for key, slot in (("F2", self.search), ("F3", self.focus_customer), ("F4", lambda: self._focus(self.qty)),
                           ("F5", lambda: self._focus(self.price)), ("F6", lambda: self._focus(self.discount)),
                           ("F7", self.prebill), ("F8", self.delete_line), ("F9", self.discard_sale),
+                          ("F10", self.park_sale), ("F11", self.recall_sale),
                           ("F12", self.charge), ("Ctrl+F", self.set_anonymous_buyer), ("Escape", self.escape)):
             s = QShortcut(QKeySequence(key), self)
             s.setContext(ctx)
@@ -223,23 +247,27 @@ class SaleView(QWidget):
         self.add_code(text)
 
     def add_code(self, text: str) -> bool:
-        """Adds what was typed or scanned ('3*7861…' for three). False when nothing matched."""
+        """Adds what was typed or scanned ('3*7861…' for three, a scale label with the price or
+        weight inside). False when nothing matched."""
         try:
-            qty, code = till.parse_entry(text)
+            entry, code = till.lookup_entry(self.ctx.conn, text, money_places=self.fmt.places)
         except ValueError as exc:
             self.message.error(error_text(exc))
             return False
-        product = catalog.find_product(self.ctx.conn, code)
-        if product is None:
+        if entry is None:
             self.code.setText(text)
             self.message.error(_("No existe un producto con el código «{0}». Buscar por nombre: F2").format(code))
             self.code.selectAll()
             return False
+        return self._add_entry(entry)
+
+    def _add_entry(self, entry) -> bool:
         try:
-            self.cart.add(product, qty)
+            self.cart.add(entry.product, entry.quantity, price=entry.price, merge=entry.merge)
         except ValueError as exc:  # e.g. a product with another country's tax category
             self.message.error(error_text(exc))
             return False
+        self.change_display.hide()
         self.code.clear()
         self.results.hide()
         self.message.clear_message()
@@ -249,6 +277,88 @@ class SaleView(QWidget):
     def scan(self, code: str) -> None:
         """A scanner burst routed here from anywhere in the window."""
         self.add_code(code)
+        self.code.setFocus()
+
+    def load_tiles(self) -> None:
+        """(Re)builds the quick-key tiles from the catalog (goods without a barcode)."""
+        for b in self.tile_buttons:
+            b.setParent(None)
+        for sc in getattr(self, "tile_shortcuts", []):
+            sc.setParent(None)
+        self.tile_buttons, self.tile_shortcuts = [], []
+        for i, product in enumerate(till.quick_items(self.ctx.conn, limit=9)):
+            b = QPushButton(f"{product.name}\n{self._money(product.price)}  (Alt+{i + 1})")
+            b.setObjectName("tile")
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.clicked.connect(lambda _c=False, p=product: self.add_tile(p))
+            sc = QShortcut(QKeySequence(f"Alt+{i + 1}"), self)
+            sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            sc.activated.connect(b.click)
+            self.tile_shortcuts.append(sc)
+            self.tiles.addWidget(b, i // 3, i % 3)
+            self.tile_buttons.append(b)
+        self.tiles_box.setVisible(bool(self.tile_buttons))
+
+    def add_tile(self, product) -> None:
+        if self._add_entry(till.Entry(catalog.find_product(self.ctx.conn, product.code) or product, Decimal(1))):
+            self.code.setFocus()
+
+    # ------------------------------------------------------------------------------ parking
+    def park_sale(self) -> None:
+        """F10: puts the sale aside (stored, survives a restart) and starts a fresh one."""
+        if self.cart.empty:
+            self.message.error(_("La venta está vacía: no hay nada que dejar en espera"))
+            return
+        try:
+            number = parked.park(self.ctx.conn, self.cart, establishment=self.ctx.establishment,
+                                 point=self.ctx.point, cashier=self.ctx.user.name,
+                                 label=self.cart.buyer.name if not self.cart.buyer_is_anonymous else "")
+        except (ValueError, MostradorError) as exc:
+            self.message.error(error_text(exc))
+            return
+        total = self.cart.totals().total
+        self.new_sale()
+        self.message.info(_("Venta en espera n.º {0} por {1}. Recuperar: F11").format(number, self._money(total)))
+        self.refresh_parked()
+
+    def parked_sales(self) -> list:
+        return parked.listing(self.ctx.conn, establishment=self.ctx.establishment, point=self.ctx.point)
+
+    def refresh_parked(self) -> None:
+        n = len(self.parked_sales())
+        self.parked_label.setText(_("Ventas en espera: {0} (F11)").format(n) if n else "")
+
+    def recall_sale(self) -> None:
+        """F11: lists the parked sales; Enter brings the chosen one back (the sale on screen, if
+        any, is parked in its place)."""
+        waiting = self.parked_sales()
+        if not waiting:
+            self.message.error(_("No hay ventas en espera"))
+            return
+        self.recall_dialog = RecallDialog(waiting, self.fmt, self)
+        self.recall_dialog.chosen.connect(self.recall)
+        open_dialog(self.recall_dialog)
+
+    def recall(self, parked_id: int) -> None:
+        try:
+            cart = parked.recall(self.ctx.conn, parked_id)
+        except (ValueError, MostradorError) as exc:
+            self.message.error(error_text(exc))
+            return
+        if not self.cart.empty:
+            parked.park(self.ctx.conn, self.cart, establishment=self.ctx.establishment, point=self.ctx.point,
+                        cashier=self.ctx.user.name)
+        self.new_sale()
+        self.cart = cart
+        if not cart.buyer_is_anonymous:
+            self.buyer_id.setText(cart.buyer.identification)
+            self.buyer_type.setCurrentIndex(max(0, self.buyer_type.findData(cart.buyer.id_type)))
+            self.buyer_name.setText(cart.buyer.name)
+            self.buyer_email.setText(cart.buyer.email)
+            self._buyer_changed()
+        self.refresh(select=len(cart.lines) - 1)
+        self.refresh_parked()
+        self.message.info(_("Venta n.º {0} recuperada").format(parked_id))
         self.code.setFocus()
 
     def search(self) -> None:
@@ -377,15 +487,17 @@ class SaleView(QWidget):
     def prebill(self) -> None:
         if self.cart.empty:
             return
+        printed = False
         for hook in self.ctx.on_prebill:
             try:
-                hook(self.cart)
+                printed = bool(hook(self.cart)) or printed
             except Exception as exc:
-                self.message.error(_("No se pudo imprimir la pre-cuenta: {0}").format(exc))
+                self.message.error(_("No se pudo imprimir la pre-cuenta: {0}").format(error_text(exc)))
                 return
         self.cart.prebilled = True
-        self.message.info(_("Pre-cuenta emitida por {0}. Desde ahora, quitar productos requiere un supervisor.")
-                          .format(self._money(self.cart.totals().total)))
+        where = "" if printed else " " + _("(sin impresora configurada: no se imprimió)")
+        self.message.info(_("Pre-cuenta emitida por {0}{1}. Desde ahora, quitar productos requiere un supervisor.")
+                          .format(self._money(self.cart.totals().total), where))
 
     def discard_sale(self) -> None:
         if self.cart.empty:
@@ -503,7 +615,14 @@ class SaleView(QWidget):
             self.totals_grid.addWidget(v, i, 1)
         self.total_label.setText(self._money(t.total))
 
+    def settings_changed(self) -> None:
+        """Configuración saved (no restart): quick keys, the till (establishment/point), the shift."""
+        self.load_tiles()
+        self.refresh_shift()
+        self.refresh()
+
     def refresh_shift(self) -> None:
+        self.refresh_parked()
         is_open = shifts.current(self.ctx.conn, self.ctx.establishment, self.ctx.point) is not None
         self.closed_banner.setVisible(not is_open)
 
@@ -548,6 +667,10 @@ class SaleView(QWidget):
         self.new_sale()
         change = (f" — {_(self.fmt.change_word)} {self._money(done.settlement.change)}"
                   if done.settlement.change else "")
+        self.change_display.setText(
+            f"{_(self.fmt.change_word).capitalize()}\n{self._money(done.settlement.change)}" if done.settlement.change
+            else _("Sin vuelto"))
+        self.change_display.show()
         self.last_label.setText(_("Última venta: {0} por {1}{2}").format(
             result.document.number, self._money(result.document.total), change))
         self.message.info(_("Venta registrada: {0}{1}").format(result.document.number, change))
@@ -588,3 +711,32 @@ class SaleView(QWidget):
         self.results.hide()
         self.refresh()
         self.code.setFocus()
+
+
+class RecallDialog(QDialog):
+    """The parked sales; Enter (or a double click) recalls the highlighted one."""
+
+    chosen = Signal(int)
+
+    def __init__(self, waiting: list, fmt, parent=None):
+        super().__init__(parent)
+        self.setWindowTitle(_("Ventas en espera"))
+        lay = QVBoxLayout(self)
+        self.list = QListWidget()
+        for p in waiting:
+            who = f" — {p.label}" if p.label else ""
+            item = QListWidgetItem(_("N.º {0}: {1} líneas, {2}{3} ({4})").format(
+                p.id, p.lines, fmt.money(p.total), who, p.cashier))
+            item.setData(Qt.ItemDataRole.UserRole, p.id)
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(self._pick)
+        lay.addWidget(self.list)
+        hint = QLabel(_("Enter: recuperar · Esc: volver"))
+        hint.setObjectName("hint")
+        lay.addWidget(hint)
+        self.resize(460, 300)
+
+    def _pick(self, item: QListWidgetItem) -> None:
+        self.chosen.emit(int(item.data(Qt.ItemDataRole.UserRole)))
+        self.accept()

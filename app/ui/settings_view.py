@@ -23,7 +23,7 @@ class SettingsView(QWidget):
         self.ctx = ctx
         self.pin_dialog = None
         lay = QVBoxLayout(self)
-        note = QLabel(_("Los cambios se aplican al reiniciar Mostrador. Guardar requiere un administrador."))
+        note = QLabel(_("Los cambios se aplican al guardar, sin reiniciar. Guardar requiere un administrador."))
         note.setObjectName("hint")
         lay.addWidget(note)
         self.tabs = QTabWidget()
@@ -66,4 +66,5 @@ class SettingsView(QWidget):
         except MostradorError as exc:
             self.message.error(error_text(exc))
             return
-        self.message.info(_("Configuración guardada. Reinicie Mostrador para aplicarla."))
+        self.ctx.settings_saved()  # the open screens re-read the settings: no restart
+        self.message.info(_("Configuración guardada y aplicada."))

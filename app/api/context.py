@@ -1,0 +1,147 @@
+"""What a dialect's handlers may do (`ApiContext`): issue through `pos.checkout` with the
+idempotency record written in the sale's own transaction, read documents, print, ask the
+authority. One per request; the store is shared, so every use holds the app's lock."""
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from app.core.errors import NotFoundError
+from app.fiscal import registry
+from app.pos import checkout, printing
+from app.pos.session import Session
+from app.store import documents
+
+
+@dataclass
+class Issued:
+    """A document the API answered with: its `documents` row as a dict, the stored request,
+    whether this call created it, the parse warnings."""
+
+    doc: dict
+    request: dict
+    created: bool
+    warnings: list[str]
+
+
+class ApiContext:
+    def __init__(self, session: Session, lock: threading.RLock, *, key_hash: str, idempotency_key: str | None,
+                 raw_body: bytes, dialect: str):
+        self.session = session
+        self.company = session.company
+        self._lock = lock
+        self._key_hash = key_hash
+        self._idem_header = idempotency_key
+        self._body_hash = hashlib.sha256(raw_body).hexdigest()
+        self.dialect = dialect
+
+    # -- issuing --------------------------------------------------------------------------------
+    def issue(self, body: dict, kind: str, *, dialect: str | None = None, client_number: str | None = None,
+              part: int | None = None) -> Issued:
+        """Issues `body` (at most once per idempotency token: the `Idempotency-Key` header, else
+        the raw body's hash; plus the client's own document number when given). `part` tells
+        apart the documents of one request (a lote)."""
+        tokens = [f"idem:{self._idem_header}" if self._idem_header else f"body:{self._body_hash}"]
+        if part is not None:
+            tokens[0] += f"#{part}"
+        if client_number:
+            tokens.append(f"num:{kind}:{client_number}")
+        with self._lock:
+            found = self._replay(tokens)
+            if found is not None:
+                return found
+
+            def record(conn, doc_id):
+                now = datetime.now(timezone.utc).isoformat()
+                conn.executemany("INSERT INTO api_requests(key_hash, idem, document_id, created_at) VALUES (?,?,?,?)",
+                                 [(self._key_hash, t, doc_id, now) for t in tokens])
+
+            try:
+                result = checkout.issue(self.session, body, kind, source=f"api:{self.dialect}",
+                                        options={"dialect": dialect} if dialect else None, on_commit=record)
+            except sqlite3.IntegrityError:  # another request with the same token won the race
+                found = self._replay(tokens)
+                if found is None:
+                    raise
+                return found
+            return Issued(dict(documents.get(self.session.conn, result.document_id)), body, True, result.warnings)
+
+    def check(self, body: Any, kind: str, *, dialect: str | None = None) -> None:
+        """Validates `body` as `issue` would, without issuing (a lote is all or nothing)."""
+        opts = {"dialect": dialect} if dialect else {}
+        self.session.backend.parse(body, kind, self.company, **opts)
+
+    def _replay(self, tokens: list[str]) -> Issued | None:
+        marks = ",".join("?" * len(tokens))
+        row = self.session.conn.execute(
+            f"SELECT document_id FROM api_requests WHERE key_hash=? AND idem IN ({marks}) LIMIT 1",
+            (self._key_hash, *tokens)).fetchone()
+        if row is None:
+            return None
+        doc = self.document(row[0])
+        return Issued(doc, self.request_of(doc), False, [])
+
+    # -- reading --------------------------------------------------------------------------------
+    def document(self, doc_id: Any, kind: str | None = None) -> dict:
+        """The document row (a dict) with this id, of this kind when given; NotFoundError."""
+        try:
+            n = int(str(doc_id))
+        except ValueError:
+            raise NotFoundError(f"No existe el documento {doc_id}") from None
+        with self._lock:
+            row = self.session.conn.execute("SELECT * FROM documents WHERE id=?", (n,)).fetchone()
+        if row is None or (kind is not None and row["kind"] != kind):
+            raise NotFoundError(f"No existe el documento {doc_id}")
+        return dict(row)
+
+    def by_key(self, key: str) -> dict:
+        with self._lock:
+            return dict(documents.by_key(self.session.conn, key))
+
+    def request_of(self, doc: dict) -> dict:
+        """The request the document was issued from (the dialect's JSON, or the till's sale)."""
+        with self._lock:
+            row = self.session.conn.execute("SELECT request_json FROM sales WHERE id=?", (doc.get("sale_id"),)).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
+
+    def events(self, doc: dict) -> list[dict]:
+        with self._lock:
+            return [dict(r) for r in documents.events(self.session.conn, doc["id"])]
+
+    def xml(self, doc: dict) -> bytes:
+        return bytes(doc["xml"])
+
+    def pdf(self, doc: dict, *, a4: bool = True, width_mm: int = 80) -> bytes:
+        with self._lock:
+            if a4:
+                return printing.a4_pdf(self.session, doc["key"])
+            return printing.ticket_pdf(self.session, doc["key"], width_mm=width_mm)
+
+    def locked(self, fn, *args, **kwargs):
+        """`fn(session, *args, **kwargs)` holding the store's lock (a country's own use case that
+        writes, e.g. a SIFEN event request)."""
+        with self._lock:
+            return fn(self.session, *args, **kwargs)
+
+    def subscribe(self, event_name: Any, url: Any) -> dict:
+        """A webhook subscription of this key and dialect (app/integrations/webhooks.py)."""
+        from app.integrations import webhooks
+        from app.store.db import transaction
+
+        with self._lock, transaction(self.session.conn):
+            return webhooks.subscribe(self.session.conn, key_hash=self._key_hash, dialect=self.dialect,
+                                      event_name=event_name, url=url)
+
+    # -- online ---------------------------------------------------------------------------------
+    def online(self, name: str, argument: str, timeout: float = 8.0) -> dict:
+        """An inherently online question to the authority (the transport facet's OnlineQuery)."""
+        transport = registry.country(self.company.country).transport()
+        for q in transport.online_queries:
+            if q.name == name:
+                return q.run(self.session, argument, timeout)
+        raise NotFoundError(f"Consulta no disponible: {name}")

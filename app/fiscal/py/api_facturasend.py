@@ -1,0 +1,272 @@
+"""FacturaSend's REST dialect (seed 002) on the local API: its paths below `/<tenantId>/`, its
+`{"success", "error", "errores"}` envelope and `deList`/`result` objects, from stored rows."""
+from __future__ import annotations
+
+import base64
+import json
+from decimal import Decimal
+from typing import Any
+
+from app.core import status as st
+from app.core.errors import FieldError, NotFoundError, ValidationError
+from app.fiscal.base import ApiRequest, ApiResponse, ApiRoute
+from app.fiscal.py import event_requests, geo
+from app.xmlsafe import parse_xml
+
+NS = "{http://ekuatia.set.gov.py/sifen/xsd}"
+MAX_LOTE = 50
+# FacturaSend's `situacion` and `estado` of each of our statuses (seed 002, "situacion")
+SITUACION = {st.SIGNED: 0, st.SENT: 1, st.AUTHORIZED: 2, st.REJECTED: 4, st.CANCELLED: 99}
+ESTADO = {st.SIGNED: "Generado", st.SENT: "Enviado", st.AUTHORIZED: "Aprobado", st.REJECTED: "Rechazado",
+          st.CANCELLED: "Cancelado"}
+
+
+def last_answer(doc: dict) -> tuple[str, str]:
+    """SIFEN's last (code, message) about the document, verbatim, or ('', '')."""
+    try:
+        msgs = json.loads(doc.get("last_messages") or "[]")
+    except ValueError:
+        return "", str(doc.get("last_messages"))
+    if not msgs or not isinstance(msgs, list) or not isinstance(msgs[-1], dict):
+        return "", ""
+    m = msgs[-1]
+    return str(m.get("code", m.get("dCodRes", ""))), str(m.get("message", m.get("dMsgRes", "")))
+
+
+def de_item(doc: dict, *, xml: bool = False, qr: bool = False, tax: bool = False) -> dict:
+    """One element of `deList`."""
+    status = st.parse(doc["status"])
+    code, message = last_answer(doc)
+    item = {"cdc": doc["key"], "numero": doc["number"], "estado": ESTADO[status], "situacion": SITUACION[status],
+            "fecha": doc.get("updated_at") or "", "respuesta_codigo": code, "respuesta_mensaje": message}
+    if xml:
+        item["xml"] = bytes(doc["xml"]).decode("utf-8")
+    if qr or tax:
+        root = parse_xml(bytes(doc["xml"]))
+        if qr:
+            item["qr"] = root.findtext(f".//{NS}dCarQR") or ""
+        if tax:
+            for tag in ("dIVA5", "dIVA10"):
+                item[tag] = _number(root.findtext(f".//{NS}{tag}"))
+    return item
+
+
+def de_result(doc: dict) -> dict:
+    """The `result` of a query by id or CDC."""
+    status = st.parse(doc["status"])
+    code, message = last_answer(doc)
+    return {"id": doc["id"], "cdc": doc["key"], "numero": doc["number"], "fecha": doc["issued_at"],
+            "situacion": SITUACION[status], "estado": ESTADO[status], "is_conectado": 1, "is_borrado": 0,
+            "info_codigo": code, "info_descripcion": message,
+            "protocolo": doc.get("authorization_number") or ""}
+
+
+def _number(text: str | None) -> Any:
+    if not text:
+        return 0
+    d = Decimal(text)
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+def error(status: int, message: str, errors: list | None = None) -> ApiResponse:
+    return ApiResponse(status, {"success": False, "error": message,
+                                "errores": [{"campo": e.field, "error": e.message, "codigo": e.code}
+                                            for e in (errors or [])]})
+
+
+def _ok(**fields) -> ApiResponse:
+    return ApiResponse(200, {"success": True, **fields})
+
+
+def _flag(req: ApiRequest, name: str) -> bool:
+    return str(req.query.get(name, "")).lower() in ("true", "1", "si", "sí")
+
+
+def _object(body: Any, field: str = "body") -> dict:
+    if not isinstance(body, dict):
+        raise ValidationError("Se esperaba un objeto JSON", field=field)
+    return body
+
+
+def _client_number(body: dict) -> str | None:
+    n = body.get("numero")
+    if n in (None, "") or isinstance(n, bool):
+        return None
+    return f"{body.get('tipoDocumento', '')}-{body.get('establecimiento', '')}-{body.get('punto', '')}-{n}"
+
+
+# -------------------------------------------------------------------------------------- handlers
+
+def _test(ctx, req):
+    return _ok(message="API de FacturaSend (Mostrador local) en funcionamiento")
+
+
+def _refuse_draft(req: ApiRequest) -> None:
+    if _flag(req, "draft"):
+        raise ValidationError("Mostrador no guarda borradores: emita el documento sin ?draft=true", field="draft")
+
+
+def _create(ctx, req):
+    _refuse_draft(req)
+    body = _object(req.body)
+    issued = ctx.issue(body, "invoices", dialect="facturasend", client_number=_client_number(body))
+    item = de_item(issued.doc, xml=_flag(req, "xml"), qr=_flag(req, "qr"), tax=_flag(req, "tax"))
+    return _ok(deList=[item], loteId=issued.doc["id"], advertencias=issued.warnings)
+
+
+def _lote(ctx, req):
+    _refuse_draft(req)
+    if not isinstance(req.body, list) or not req.body:
+        raise ValidationError("Se esperaba un arreglo JSON de 1 a 50 documentos", field="body")
+    if len(req.body) > MAX_LOTE:
+        raise ValidationError(f"Un lote admite hasta {MAX_LOTE} documentos; llegaron {len(req.body)}", field="body")
+    errores = []
+    for i, body in enumerate(req.body):
+        try:
+            ctx.check(_object(body, f"[{i}]"), "invoices", dialect="facturasend")
+        except ValidationError as exc:
+            errores += [{"index": i, "campo": e.field, "error": e.message} for e in exc.errors]
+    if errores:
+        return ApiResponse(400, {"success": False, "error": "El lote tiene documentos con errores; no se emitió ninguno",
+                                 "errores": errores})
+    items, first = [], None
+    for i, body in enumerate(req.body):
+        issued = ctx.issue(body, "invoices", dialect="facturasend", client_number=_client_number(body), part=i)
+        first = first or issued.doc["id"]
+        items.append(de_item(issued.doc, xml=_flag(req, "xml"), qr=_flag(req, "qr"), tax=_flag(req, "tax")))
+    return _ok(deList=items, loteId=first)
+
+
+def _by_id(ctx, req):
+    return _ok(result=de_result(ctx.document(req.params["id"])))
+
+
+def _by_cdc(ctx, req):
+    return _ok(result=de_result(ctx.by_key(req.params["cdc"])))
+
+
+def _cdcs(body: Any) -> list[str]:
+    body = _object(body)
+    items = body.get("cdcList")
+    if not isinstance(items, list) or not items:
+        raise ValidationError("Indique cdcList: [{\"cdc\": …}]", field="cdcList")
+    out = []
+    for i, it in enumerate(items):
+        cdc = it.get("cdc") if isinstance(it, dict) else None
+        if not isinstance(cdc, str) or not cdc.strip():
+            raise ValidationError("Falta el CDC", field=f"cdcList[{i}].cdc")
+        out.append(cdc.strip())
+    return out
+
+
+def _estado(ctx, req):
+    items = []
+    for cdc in _cdcs(req.body):
+        try:
+            items.append(de_item(ctx.by_key(cdc)))
+        except NotFoundError:
+            items.append({"cdc": cdc, "estado": "Inexistente", "situacion": 98})
+    return _ok(deList=items)
+
+
+def _xml(ctx, req):
+    doc = ctx.by_key(req.params["cdc"])
+    return ApiResponse(200, content=ctx.xml(doc), media_type="application/xml")
+
+
+def _pdf(ctx, req):
+    body = _object(req.body)
+    cdcs = _cdcs(body)
+    fmt = body.get("format", "a4")
+    if fmt not in ("a4", "ticket"):
+        raise ValidationError("format debe ser a4 o ticket", field="format")
+    if len(cdcs) != 1:
+        raise ValidationError("Mostrador entrega el PDF de un CDC por llamada", field="cdcList")
+    pdf = ctx.pdf(ctx.by_key(cdcs[0]), a4=fmt == "a4")
+    if body.get("type") == "base64":
+        return _ok(result=base64.b64encode(pdf).decode("ascii"))
+    return ApiResponse(200, content=pdf, media_type="application/pdf")
+
+
+def _ruc(ctx, req):
+    answer = ctx.online("ruc", req.params["ruc"])
+    return ApiResponse(200, {"success": bool(answer.get("ok")), "result": answer})
+
+
+def _dte_cdc(ctx, req):
+    answer = ctx.online("consulta", req.params["cdc"])
+    return ApiResponse(200, {"success": bool(answer.get("ok")), **answer})
+
+
+def _event(kind: str):
+    def handler(ctx, req):
+        body = _object(req.body)
+        event_id = ctx.locked(event_requests.request_event, kind, body)
+        return _ok(result={"evento": kind, "id": event_id, "estado": "Pendiente",
+                           "mensaje": "Evento firmado; se envía a SIFEN en segundo plano"}, cdc=body.get("cdc", ""))
+
+    return handler
+
+
+def _int_param(value: str | None, field: str) -> int | None:
+    if value in (None, ""):
+        return None
+    try:
+        return int(value)
+    except ValueError:
+        raise ValidationError("Debe ser un número", field=field) from None
+
+
+def _departamentos(ctx, req):
+    return _ok(result=geo.departamentos())
+
+
+def _distritos(ctx, req):
+    return _ok(result=geo.distritos(_int_param(req.params.get("dep"), "departamentoId"), req.query.get("nombre", "")))
+
+
+def _ciudades(ctx, req):
+    return _ok(result=geo.ciudades(_int_param(req.params.get("dis"), "distritoId"), req.query.get("nombre", "")))
+
+
+EVENTS = ("cancelacion", "inutilizacion", "nominacion", "conformidad", "disconformidad", "desconocimiento",
+          "notificacion")
+
+
+class FacturaSendDialect:
+    name = "facturasend"
+    title = "FacturaSend"
+    checks_password = False
+
+    def __init__(self) -> None:
+        t = "/{tenant}"
+        self.routes = (
+            ApiRoute("GET", "/test", _test, "Prueba de conexión", public=True),
+            ApiRoute("GET", f"{t}/test", _test, "Prueba de conexión con la clave"),
+            ApiRoute("POST", f"{t}/de/create", _create, "Crea un DE (?xml ?qr ?tax)"),
+            ApiRoute("POST", f"{t}/lote/create", _lote, "Crea hasta 50 DE"),
+            ApiRoute("GET", f"{t}/de/id/{{id}}", _by_id, "Consulta un DE por id"),
+            ApiRoute("GET", f"{t}/de/cdc/{{cdc}}", _by_cdc, "Consulta un DE por CDC"),
+            ApiRoute("POST", f"{t}/de/estado", _estado, "Estado de varios DE por CDC"),
+            ApiRoute("GET", f"{t}/de/xml/{{cdc}}", _xml, "XML firmado del DE"),
+            ApiRoute("POST", f"{t}/de/pdf", _pdf, "KuDE en PDF (a4 o ticket; type=base64)"),
+            ApiRoute("POST", f"{t}/ruc/{{ruc}}", _ruc, "Consulta un RUC en SIFEN (en línea)"),
+            ApiRoute("POST", f"{t}/dte/cdc/{{cdc}}", _dte_cdc, "Consulta un CDC en SIFEN (en línea)"),
+            *(ApiRoute("POST", f"{t}/evento/{k}", _event(k), f"Evento de {k}") for k in EVENTS),
+            ApiRoute("GET", f"{t}/departamentos", _departamentos, "Departamentos"),
+            ApiRoute("GET", f"{t}/distritos", _distritos, "Distritos"),
+            ApiRoute("GET", f"{t}/distritos/{{dep}}", _distritos, "Distritos de un departamento"),
+            ApiRoute("GET", f"{t}/ciudades", _ciudades, "Ciudades"),
+            ApiRoute("GET", f"{t}/ciudades/{{dis}}", _ciudades, "Ciudades de un distrito"),
+        )
+
+    def credentials(self, req: ApiRequest) -> tuple[str | None, str | None]:
+        auth = req.headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        return (token.strip() if scheme.lower() == "bearer" else None), None
+
+    def error(self, status: int, message: str, errors: list | None = None) -> ApiResponse:
+        return error(status, message, errors)
+
+
+__all__ = ["FacturaSendDialect", "FieldError"]

@@ -1,0 +1,88 @@
+"""The local API's issue path over real HTTP on loopback (run on demand).
+
+  python bench/bench_api.py [--n 300] [--clients 1 8]
+
+A demo Ecuadorian company; each request is `POST /datil/invoices/issue` with a Dátil body
+(the demo's varied invoices, each with its own Idempotency-Key), answered after the document
+is numbered, signed, stored with its outbox job and committed (fsync'd). Prints p50/p95
+latency and sustained documents per second for each number of concurrent clients.
+Aim: p95 ≤ 20 ms and ≥ 150 invoices/s.
+"""
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from _common import memory_keyring
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=300, help="invoices per run")
+    ap.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    args = ap.parse_args()
+    memory_keyring()
+    import requests
+
+    from app.api import keys
+    from app.api.server import start
+    from app.config import DataDir
+    from app.pos.demo import create_demo_company, demo_sale
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-api-"))
+    session = create_demo_company(DataDir(tmp / "data"), "EC")
+    company = session.company
+    key = keys.create(session.conn, "bench", company.ruc)["key"]
+    session.identity  # noqa: B018  (the certificate is loaded once per process)
+    running = start(session)
+    est = company.establishments[0]
+    rng = random.Random(7)
+    bodies = [demo_sale(company, rng, i, estab=est.code, point=est.points[0].code)[0] for i in range(1, 201)]
+    url = f"{running.url}/datil/invoices/issue"
+    try:
+        for clients in args.clients:
+            per = max(1, args.n // clients)
+            lat: list[float] = []
+            lock = threading.Lock()
+            errors: list[str] = []
+
+            def client(c: int) -> None:
+                http = requests.Session()
+                http.post(url, json=bodies[0], headers={"X-Key": key, "Idempotency-Key": f"warm-{clients}-{c}"})
+                mine = []
+                for i in range(per):
+                    h = {"X-Key": key, "Idempotency-Key": uuid.uuid4().hex}
+                    t0 = time.perf_counter()
+                    r = http.post(url, json=bodies[(c * per + i) % len(bodies)], headers=h, timeout=30)
+                    mine.append((time.perf_counter() - t0) * 1000)
+                    if r.status_code != 200:
+                        errors.append(r.text[:200])
+                with lock:
+                    lat.extend(mine)
+
+            threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+            t0 = time.perf_counter()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            wall = time.perf_counter() - t0
+            s = sorted(lat)
+            p95 = s[min(len(s) - 1, int(len(s) * 0.95))]
+            print(f"{clients} client(s): n={len(s)} p50={statistics.median(s):.1f} ms p95={p95:.1f} ms "
+                  f"max={s[-1]:.1f} ms  {len(s) / wall:.0f} invoices/s  errors={len(errors)}")
+            if errors:
+                print("  first error:", errors[0])
+    finally:
+        running.stop()
+        session.close()
+
+
+if __name__ == "__main__":
+    main()

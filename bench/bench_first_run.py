@@ -1,0 +1,165 @@
+"""First run for a shop with no IT staff, sandbox path, scripted with pytest-qt (offscreen):
+the setup wizard on an empty data folder (Ecuador, the shop's .p12, the default `sandbox`
+environment, one administrator) → the cashier's window with the transmitter → one product typed
+on Productos → one sale typed on Venta and charged → the embedded SRI sandbox authorizes it.
+
+It reports the machine's time for the whole path and the keystrokes and clicks it took, and
+estimates a person's time from them (0.3 s a keystroke, 2 s a click or page change, 10 s to read
+each wizard page). Aim: under 3 minutes for the sandbox path.
+
+    python bench/bench_first_run.py        (runs itself under pytest; needs the `test` extras)
+The path to the first *real* sale differs only in the environment page (pruebas/producción,
+with its confirmation) and the authority's answer; it is not run here (no real SRI on loopback).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+RUC = "1790011674001"
+KEY_S, CLICK_S, READ_S = 0.3, 2.0, 10.0
+
+
+class Effort:
+    def __init__(self, qtbot):
+        self.qtbot, self.keys, self.clicks, self.pages = qtbot, 0, 0, 0
+
+    def type(self, widget, text: str) -> None:
+        self.qtbot.keyClicks(widget, text)
+        self.keys += len(text)
+
+    def key(self, widget, key, modifier=None) -> None:
+        from PySide6.QtCore import Qt
+
+        self.qtbot.keyClick(widget, key, modifier or Qt.KeyboardModifier.NoModifier)
+        self.keys += 1
+
+    def click(self, n: int = 1) -> None:
+        self.clicks += n
+
+    def next_page(self, w) -> None:
+        from PySide6.QtCore import Qt
+
+        self.key(w.focusWidget() or w, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)
+        self.pages += 1
+
+    def human_seconds(self) -> float:
+        return self.keys * KEY_S + self.clicks * CLICK_S + self.pages * (CLICK_S + READ_S)
+
+
+def test_first_run_to_first_authorized_sale(qtbot, tmp_path):
+    import keyring
+    from memory_keyring import MemoryKeyring
+    from PySide6.QtCore import Qt
+
+    from app.config import DataDir
+    from app.core import status as st
+    from app.fiscal import signing
+    from app.fiscal.registry import country
+    from app.pos import users
+    from app.pos.session import Session
+    from app.ui.main import make_app, open_window
+    from app.ui.wizard import SetupWizard
+
+    keyring.set_keyring(MemoryKeyring())
+    make_app()
+    p12 = tmp_path / "firma.p12"  # the file the certification authority gave the shop
+    p12.write_bytes(signing.generate_test_p12(ruc=RUC, holder="FERRETERIA EL CLAVO S.A.", password="s3creta!",
+                                              profile=country("EC").certificate()))
+    e = Effort(qtbot)
+    t0 = time.perf_counter()
+    data = DataDir(tmp_path / "data")
+    session = Session(data)
+    w = SetupWizard(data, session.conn)
+    qtbot.addWidget(w)
+    with qtbot.waitActive(w):
+        w.show()
+        w.activateWindow()
+    f = w.form
+    e.next_page(w)  # country: Ecuador is the first
+    e.type(f.company.ruc, RUC)
+    e.type(f.company.razon_social, "FERRETERIA EL CLAVO S.A.")
+    e.type(f.company.nombre_comercial, "El Clavo")
+    e.type(f.company.address, "Av. 10 de Agosto N20-15, Quito")
+    e.next_page(w)
+    assert w.index == 2, w.error.text()
+    f.establishments.table.item(0, 2).setText("Av. 10 de Agosto N20-15, Quito")
+    e.keys += len("Av. 10 de Agosto N20-15, Quito")
+    e.click()
+    e.next_page(w)
+    assert w.index == 3, w.error.text()
+    e.click(2)  # "Examinar…" and choosing the file
+    f.certificate.path.setText(str(p12))
+    e.type(f.certificate.password, "s3creta!")
+    e.key(f.certificate.password, Qt.Key.Key_Return)
+    assert f.certificate.facts is not None, f.certificate.error.text()
+    e.next_page(w)
+    assert w.index == 4 and f.environment.buttons["sandbox"].isChecked()
+    e.next_page(w)
+    e.type(f.users.name, "Ana Torres")
+    e.type(f.users.pin, "2580")
+    e.key(f.users.pin, Qt.Key.Key_Return)
+    e.next_page(w)  # Finalizar
+    assert w.result() == w.DialogCode.Accepted, w.error.text()
+    wizard_done = time.perf_counter()
+    session.__dict__.pop("company", None)
+
+    e.keys += 5  # the login: PIN + Enter
+    user = users.authenticate(session.conn, "2580")
+    with ExitStack() as stack:
+        window = open_window(session, user, demo=False, stack=stack)
+        qtbot.addWidget(window)
+        qtbot.waitUntil(lambda: window.ctx.worker is not None or window.ctx.worker_error is not None, timeout=30000)
+        assert window.ctx.worker is not None, window.ctx.worker_error
+        products = window.show_screen("products")
+        e.key(window, Qt.Key.Key_4, Qt.KeyboardModifier.ControlModifier)
+        products.new()
+        e.click()
+        e.type(products.code, "CLAVO1")
+        e.type(products.name, "Clavos 2 pulgadas (libra)")
+        e.type(products.price, "1.50")
+        products.save()
+        e.click()
+        assert "Guardado" in products.message.text(), products.message.text()
+        sale = window.show_screen("sale")
+        e.type(sale.code, "CLAVO1")
+        e.key(sale.code, Qt.Key.Key_Return)
+        assert not sale.cart.empty
+        sale.charge()
+        e.keys += 1
+        sale.payment_dialog.confirm()
+        e.keys += 1
+        qtbot.waitUntil(lambda: sale.cart.empty and sale.last_sale is not None, timeout=10000)
+        sold = time.perf_counter()
+
+        def authorized() -> bool:
+            return session.conn.execute("SELECT COUNT(*) FROM documents WHERE status=?",
+                                        (st.AUTHORIZED,)).fetchone()[0] == 1
+
+        window.ctx.wake_worker()
+        qtbot.waitUntil(authorized, timeout=60000)
+        done = time.perf_counter()
+        window.shutdown()
+    session.close()
+    human = e.human_seconds()
+    print(f"\nPrimera venta autorizada (sandbox, Ecuador):"
+          f"\n  máquina: asistente {wizard_done - t0:.2f} s, hasta la venta cobrada {sold - t0:.2f} s, "
+          f"hasta la autorización {done - t0:.2f} s"
+          f"\n  esfuerzo: {e.keys} teclas, {e.clicks} clics, {e.pages} páginas del asistente"
+          f"\n  estimado para una persona: {human / 60:.1f} min ({human + done - t0:.0f} s con la máquina; "
+          f"objetivo < 3 min)")
+    assert human + (done - t0) > 0
+
+
+if __name__ == "__main__":
+    import pytest
+
+    raise SystemExit(pytest.main([__file__, "-q", "-s", "-p", "no:cacheprovider", "-o", "addopts="]))

@@ -1,0 +1,1 @@
+-- 0006: compact storage of documents.xml and document_events.raw (issue #15 item 8)
