@@ -1,6 +1,6 @@
 ﻿; Mostrador — Inno Setup 6 installer for the one-folder bundle dist\Mostrador\ (packaging/mostrador.spec).
 ; Build on Windows: powershell -File packaging\build-windows.ps1  (passes /DMyAppVersion=<pyproject version>)
-; By hand:          iscc /DMyAppVersion=0.1.0 installer.iss       → dist\Mostrador-0.1.0-setup.exe
+; Needs Inno Setup 6.3+ (x64compatible). By hand: iscc /DMyAppVersion=0.1.0 installer.iss       → dist\Mostrador-0.1.0-setup.exe
 ;
 ; Per-user install without admin rights (%LOCALAPPDATA%\Programs\Mostrador); the first page offers
 ; "all users" (Program Files, needs admin). The data folder (%LOCALAPPDATA%\Mostrador: database,

@@ -116,8 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--json", action="store_true", help="salida JSON")
     c.add_argument("--timeout", type=float, default=8.0, help="segundos máximos de espera (por defecto 8)")
 
-    sc = sub.add_parser("screenshots", help="guarda capturas de cada pantalla principal (1280×800) con datos de demostración")
+    sc = sub.add_parser("screenshots", help="guarda capturas de cada pantalla principal (1280×800 o --size) con datos de demostración")
     sc.add_argument("--out", metavar="DIR", required=True, help="carpeta donde escribir los PNG")
+    sc.add_argument("--size", metavar="WxH", default="1280x800", help="tamaño de las capturas (por defecto 1280x800)")
     sc.add_argument("--force", action="store_true", help="reemplazar los PNG que ya estén en la carpeta")
 
     v = sub.add_parser("verify", help="verifica esquema, firma, clave de acceso/CDC y aritmética de XML del SRI o SIFEN")
@@ -160,7 +161,8 @@ def _central_parser(sub) -> None:
     dc = cs.add_parser("documents", help="central: todos los documentos de todas las cajas")
     dc.add_argument("--json", action="store_true", help="salida JSON")
     dc.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
-    rp = cs.add_parser("report", help="central: ventas del día por local y caja, pendientes y rechazados, "
+    rp = cs.add_parser("report", help="central: ventas e impuestos por tarifa del día por local y caja, "
+                                      "pendientes y rechazados, "
                                       "vencimiento de certificados")
     rp.add_argument("--json", action="store_true", help="salida JSON")
     rp.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
@@ -168,6 +170,16 @@ def _central_parser(sub) -> None:
                                          "(la central manda: las cajas los reciben)")
     ca.add_argument("file", metavar="FILE.json", help="lista de productos: code, name, price, tax_category, …")
     ca.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
+    cm = cs.add_parser("mall", help="central: reporte al centro comercial con las facturas de todas las cajas")
+    cms = cm.add_subparsers(dest="central_mall_command", metavar="ACCIÓN", required=True)
+    cmr = cms.add_parser("report", help="central: entrega por SFTP o REST las facturas autorizadas de todas las "
+                                        "cajas del establecimiento aún no entregadas hasta el día D (por defecto hoy)")
+    cmr.add_argument("--date", metavar="D", help="día AAAA-MM-DD (incluye los días anteriores pendientes)")
+    cmr.add_argument("--dry-run", action="store_true", help="solo mostrar lo que se enviaría")
+    cmr.add_argument("--estab", metavar="EST", help="solo este establecimiento (por defecto todos los configurados)")
+    cmr.add_argument("--ruc", metavar="RUC", help="solo las cajas de esta empresa (varias empresas en la central)")
+    cmr.add_argument("--json", action="store_true", help="salida JSON")
+    cmr.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -261,6 +273,10 @@ def _read_json(path: str) -> dict:
     except json.JSONDecodeError as exc:
         raise ValidationError(f"JSON mal formado en la línea {exc.lineno}, columna {exc.colno}: {exc.msg}",
                               field="FILE") from None
+    except RecursionError:  # thousands of nested [ or {: no document is shaped like that
+        raise ValidationError("El JSON tiene demasiados niveles de anidamiento", field="FILE") from None
+    except ValueError:  # an integer of more than 4 300 digits
+        raise ValidationError("El JSON contiene un número demasiado largo", field="FILE") from None
     if not isinstance(body, dict):
         raise ValidationError("El JSON debe ser un objeto con los campos del documento", field="FILE")
     return body
@@ -385,6 +401,8 @@ def cmd_documents(args, data: DataDir) -> int:
                 print(f"    {m.get('identificador')} {m.get('mensaje')} {m.get('informacionAdicional') or m.get('informacion_adicional') or ''}")
         if r["ultimo_error"]:
             print(f"    último error: {r['ultimo_error']}")
+        if r["correo"] and r["correo"]["status"] != "done":
+            print(f"    correo a {r['correo']['to']}: {r['correo']['status_es']} {r['correo']['error'] or ''}".rstrip())
     return EXIT_OK
 
 
@@ -438,12 +456,15 @@ def cmd_sandbox(args, data: DataDir) -> int:
 
 
 def cmd_verify(args, data: DataDir) -> int:
-    from app.pos.verify import verify_file
+    from app.fiscal.signer_report import printable
+    from app.fiscal.signing import load_secret
+    from app.pos.verify import label, verify_file
 
+    options = {"load_secret": load_secret} if data.db_path.exists() else {}  # the shop's CSC, inside a data folder
     all_ok = True
     report = []
     for f in args.files:
-        findings = verify_file(Path(f))
+        findings = verify_file(Path(f), **options)
         ok = all(x.ok for x in findings)
         all_ok &= ok
         report.append((f, findings))
@@ -454,10 +475,10 @@ def cmd_verify(args, data: DataDir) -> int:
             print(json.dumps([{"file": f, "ok": all(x.ok for x in fs), "findings": [x.as_dict() for x in fs]}
                               for f, fs in report], ensure_ascii=False, indent=2))
     else:
-        for f, findings in report:
-            print(f"{f}:")
+        for f, findings in report:  # every value escaped: a newline in a certificate cannot forge a line
+            print(f"{printable(f)}:")
             for x in findings:
-                print(f"  [{'OK' if x.ok else 'FALLA'}] {x.check}: {x.message}")
+                print(f"  [{label(x)}] {printable(x.check)}: {printable(x.message, 2000)}")
     return EXIT_OK if all_ok else EXIT_FAILED
 
 
@@ -510,12 +531,16 @@ def _open_window(data: DataDir, *, demo: bool) -> int:
 
 
 def cmd_screenshots(args, data: DataDir) -> int:
-    from app.ui.screenshots import render_all
+    from app.ui.screenshots import parse_size, render_all
 
+    try:
+        size = parse_size(args.size)
+    except ValueError as exc:
+        raise ValidationError(str(exc), field="size") from None
     out = outpaths.output_folder(args.out)
     if outpaths.existing_files(out, "*.png") and not args.force:
         raise OutputPathError(f"La carpeta {out} ya tiene capturas PNG: use --force para reemplazarlas.")
-    paths = render_all(out, data.root)
+    paths = render_all(out, data.root, size)
     for p in paths or []:
         print(p)
     return EXIT_OK
@@ -575,6 +600,8 @@ def cmd_central(args, data: DataDir) -> int:
                 for item in items:
                     print("  " + "  ".join(f"{k}={v}" for k, v in item.items()))
         return EXIT_OK
+    if action == "mall":
+        return _central_mall(args, data)
     if action == "catalogue":
         n = admin.load_products(args.db, Path(args.file))
         print(f"Productos cargados en la central: {n}")
@@ -595,6 +622,33 @@ def cmd_central(args, data: DataDir) -> int:
     else:
         print(f"Error: {result['error']}", file=sys.stderr)
     return EXIT_OK if result["ok"] else EXIT_FAILED
+
+
+def _central_mall(args, data: DataDir) -> int:
+    from app.central import admin
+    from app.integrations import mall
+
+    conn = _settings_conn(data)  # this machine's mall settings and secrets
+    day = args.date or mall.today(conn)
+    try:
+        datetime.strptime(day, "%Y-%m-%d")
+    except ValueError:
+        raise ValidationError("La fecha debe ser AAAA-MM-DD", field="--date") from None
+    results = admin.mall_report(conn, args.db, day, estab=args.estab, ruc=args.ruc, dry_run=args.dry_run)
+    failed = any(r.get("error") or r.get("con_error") for r in results)
+    if args.json:
+        print(json.dumps(results, ensure_ascii=False, indent=2))
+        return EXIT_FAILED if failed else EXIT_OK
+    for r in results:
+        if "documentos" not in r:
+            print(f"Establecimiento {r['establecimiento']}: {r['error']}", file=sys.stderr)
+            continue
+        verb = "se enviarían" if r["simulado"] else "enviados"
+        print(f"Establecimiento {r['establecimiento']} ({r['modo']}), todas las cajas, hasta {r['dia']}: "
+              f"{len(r['documentos'])} {verb}, {r['con_error']} con error")
+        for d in r["documentos"]:
+            print(f"  {d['numero']}  {d['clave']}  {d['estado']}  {d['respuesta']}")
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def _register_info(session) -> dict:
@@ -618,6 +672,8 @@ def _api_parsers(sub) -> None:
     sv.add_argument("--port", type=int, default=8765, help="puerto TCP (por defecto 8765; 0 elige uno libre)")
     sv.add_argument("--tls-cert", metavar="PEM", help="certificado TLS (obligatorio fuera de 127.0.0.1)")
     sv.add_argument("--tls-key", metavar="PEM", help="clave privada del certificado TLS")
+    sv.add_argument("--tls-generate", action="store_true",
+                    help="fuera de 127.0.0.1 sin --tls-cert: generar un certificado propio y mostrar su huella")
     sv.add_argument("--no-sync", action="store_true", help="no transmitir (sin el trabajador en segundo plano)")
     ak = sub.add_parser("api-key", help="claves de la API local: create NAME [--dialect D] | list | revoke NAME")
     aks = ak.add_subparsers(dest="api_key_command", metavar="ACCIÓN", required=True)
@@ -638,7 +694,7 @@ def cmd_serve(args, data: DataDir) -> int:
     tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
     try:
         serve_forever(Session(data), host=args.host, port=args.port, tls=tls, with_worker=not args.no_sync,
-                      announce=lambda m: print(m, file=sys.stderr, flush=True))
+                      generate_tls=args.tls_generate, announce=lambda m: print(m, file=sys.stderr, flush=True))
     except KeyboardInterrupt:
         pass
     return EXIT_OK
@@ -650,7 +706,9 @@ def cmd_api_key(args, data: DataDir) -> int:
 
     session = Session(data)
     if args.api_key_command == "create":
-        dialects = tuple(registry.country(session.company.country).api().dialects)
+        from app.api.http import country_dialects
+
+        dialects = tuple(country_dialects(session.company.country))
         out = keys.create(session.conn, args.name, session.company.ruc, args.dialect, dialects=dialects)
         print(json.dumps({"key": out["key"], "tenant": out["tenant"]}, ensure_ascii=False))
     elif args.api_key_command == "list":
@@ -679,6 +737,10 @@ def _integrations_parsers(sub) -> None:
     mr.add_argument("--dry-run", action="store_true", help="solo mostrar lo que se enviaría")
     mr.add_argument("--estab", metavar="EST", help="solo este establecimiento (por defecto todos los configurados)")
     mr.add_argument("--json", action="store_true", help="salida JSON")
+    msb = mls.add_parser("sandbox", help="ejecuta el centro comercial simulado (servidor SFTP y portal REST en "
+                                         "127.0.0.1) hasta Ctrl+C; imprime cómo configurarlo")
+    msb.add_argument("--sftp-port", type=int, default=0, help="puerto SFTP (0 elige uno libre)")
+    msb.add_argument("--rest-port", type=int, default=0, help="puerto del portal REST (0 elige uno libre)")
     st_ = sub.add_parser("settings", help="ajustes (correo SMTP, centro comercial…): set KEY VALUE | get KEY | list")
     sts = st_.add_subparsers(dest="settings_command", metavar="ACCIÓN", required=True)
     ss = sts.add_parser("set", help="guarda un ajuste (p. ej. smtp.host, mall.001.mode)")
@@ -692,6 +754,22 @@ def _integrations_parsers(sub) -> None:
     sse = ses.add_parser("set", help="guarda el secreto NAME (smtp.password, mall.<estab>.sftp.password, "
                                      "mall.<estab>.rest.password) leído de la entrada estándar")
     sse.add_argument("name", metavar="NAME")
+
+
+def _plain_invalid(cmd):
+    """A bad setting, address or date is not "an invalid document": say just what is wrong (exit 2)."""
+    import functools
+
+    @functools.wraps(cmd)
+    def run(args, data: DataDir) -> int:
+        try:
+            return cmd(args, data)
+        except ValidationError as exc:
+            if getattr(args, "json", False):
+                raise
+            print("Error: " + "; ".join(e.message for e in exc.errors), file=sys.stderr)
+            return EXIT_INVALID
+    return run
 
 
 def _settings_conn(data: DataDir):
@@ -724,6 +802,8 @@ def cmd_email(args, data: DataDir) -> int:
 def cmd_mall(args, data: DataDir) -> int:
     from app.integrations import config, mall
 
+    if args.mall_command == "sandbox":
+        return _mall_sandbox(args, data)
     conn = _settings_conn(data)
     day = args.date or mall.today(conn)
     try:
@@ -759,6 +839,28 @@ def cmd_mall(args, data: DataDir) -> int:
     return code
 
 
+def _mall_sandbox(args, data: DataDir) -> int:
+    from app.integrations.sandbox_mall import MallPortal, SftpSandbox
+
+    data.ensure()
+    sftp = SftpSandbox(data.root / "mall-sandbox", port=args.sftp_port).start()
+    portal = MallPortal(port=args.rest_port).start()
+    try:
+        print(json.dumps({"sftp": {"host": "127.0.0.1", "port": sftp.port, "user": sftp.user,
+                                   "password": sftp.password, "fingerprint": sftp.fingerprint,
+                                   "folder": str(sftp.root)},
+                          "rest": {"url": portal.base_url, "user": portal.user, "password": portal.password}},
+                         ensure_ascii=False, indent=2), flush=True)
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sftp.stop()
+        portal.stop()
+    return EXIT_OK
+
+
 def cmd_settings(args, data: DataDir) -> int:
     from app.integrations import config
     from app.store.db import transaction
@@ -785,4 +887,5 @@ def cmd_secret(args, data: DataDir) -> int:
     return EXIT_OK
 
 
-_COMMANDS.update({"email": cmd_email, "mall": cmd_mall, "settings": cmd_settings, "secret": cmd_secret})
+_COMMANDS.update({name: _plain_invalid(cmd) for name, cmd in
+                  (("email", cmd_email), ("mall", cmd_mall), ("settings", cmd_settings), ("secret", cmd_secret))})

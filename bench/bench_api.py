@@ -2,7 +2,8 @@
 
   python bench/bench_api.py [--n 300] [--clients 1 8]
 
-A demo Ecuadorian company; each request is `POST /datil/invoices/issue` with a Dátil body
+A demo Ecuadorian company served by a `mostrador serve` process (or, with --in-process, by a
+thread of this one); each request is `POST /datil/invoices/issue` with a Dátil body
 (the demo's varied invoices, each with its own Idempotency-Key), answered after the document
 is numbered, signed, stored with its outbox job and committed (fsync'd). Prints p50/p95
 latency and sustained documents per second for each number of concurrent clients.
@@ -26,6 +27,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=300, help="invoices per run")
     ap.add_argument("--clients", type=int, nargs="+", default=[1, 8])
+    ap.add_argument("--in-process", action="store_true",
+                    help="serve from this process (a thread) instead of a `mostrador serve` process: "
+                         "client and server then share one GIL")
     args = ap.parse_args()
     memory_keyring()
     import requests
@@ -40,7 +44,7 @@ def main() -> None:
     company = session.company
     key = keys.create(session.conn, "bench", company.ruc)["key"]
     session.identity  # noqa: B018  (the certificate is loaded once per process)
-    running = start(session)
+    running = start(session) if args.in_process else _serve_process(tmp)
     est = company.establishments[0]
     rng = random.Random(7)
     bodies = [demo_sale(company, rng, i, estab=est.code, point=est.points[0].code)[0] for i in range(1, 201)]
@@ -82,6 +86,40 @@ def main() -> None:
     finally:
         running.stop()
         session.close()
+
+
+class _Process:
+    def __init__(self, proc, url):
+        self.proc, self.url = proc, url
+
+    def stop(self):
+        import signal
+
+        self.proc.send_signal(signal.SIGINT)
+        self.proc.wait(timeout=30)
+
+
+def _serve_process(tmp: Path) -> _Process:
+    """`mostrador serve --port 0 --no-sync` on the bench's data folder, as a shop runs it."""
+    import os
+    import re
+    import subprocess
+    import sys
+
+    from _common import ROOT
+
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "tests" / "support"), env.get("PYTHONPATH", "")])
+    env["PYTHON_KEYRING_BACKEND"] = "file_keyring.FileKeyring"  # the demo certificate is made anew there
+    env["MOSTRADOR_TEST_KEYRING_FILE"] = str(tmp / "keyring.json")
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--data-dir", str(tmp / "data"), "serve", "--port", "0",
+                             "--no-sync"], env=env, stderr=subprocess.PIPE, text=True)
+    line = proc.stderr.readline()
+    m = re.search(r"(http://127\.0\.0\.1:\d+)/", line)
+    if not m:
+        proc.kill()
+        raise SystemExit(f"mostrador serve did not start: {line}{proc.stderr.read()}")
+    return _Process(proc, m.group(1))
 
 
 if __name__ == "__main__":

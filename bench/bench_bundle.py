@@ -33,15 +33,31 @@ def frozen_env(home: Path) -> dict[str, str]:
             "QT_QPA_PLATFORM": "offscreen"}
 
 
-def cold_start(bundle: Path, data: Path, env: dict[str, str]) -> float:
+def cold_start(bundle: Path, data: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds to VENTA-READY, CPU seconds of the whole process): on a loaded machine the
+    wall time waits for the CPU; the CPU time says what the program itself spends."""
     env = dict(env, MOSTRADOR_EXIT_WHEN_READY="1")
     t0 = time.time()
-    r = subprocess.run([str(bundle / "mostradorw"), "demo", "--data-dir", str(data)], env=env,
-                       capture_output=True, text=True, timeout=120)
-    line = next((x for x in r.stdout.splitlines() if x.startswith("VENTA-READY")), None)
+    p = subprocess.Popen([str(bundle / "mostradorw"), "demo", "--data-dir", str(data)], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = p.communicate(timeout=120)
+    line = next((x for x in out.splitlines() if x.startswith("VENTA-READY")), None)
     if line is None:
-        raise SystemExit(f"el programa no llegó a Venta (código {r.returncode}):\n{r.stdout}\n{r.stderr[-3000:]}")
-    return float(line.split()[1]) - t0
+        raise SystemExit(f"el programa no llegó a Venta (código {p.returncode}):\n{out}\n{err[-3000:]}")
+    return float(line.split()[1]) - t0, _children_cpu()
+
+
+_cpu_seen = [0.0]
+
+
+def _children_cpu() -> float:
+    """CPU seconds of the children waited for since the last call."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    total = ru.ru_utime + ru.ru_stime
+    delta, _cpu_seen[0] = total - _cpu_seen[0], total
+    return delta
 
 
 def headless_rss(bundle: Path, data: Path, env: dict[str, str], sales: int, country: str | None) -> tuple[int, float, str]:
@@ -56,7 +72,8 @@ def headless_rss(bundle: Path, data: Path, env: dict[str, str], sales: int, coun
     p.returncode = os.waitstatus_to_exitcode(status)
     if p.returncode != 0:
         raise SystemExit(f"demo --headless falló ({p.returncode}):\n{out[-3000:]}")
-    return usage.ru_maxrss * 1024, time.perf_counter() - t0, out.strip().splitlines()[-1] if out.strip() else ""
+    summary = [x.strip() for x in out.splitlines() if x.startswith(("Ventas emitidas", "Aprobadas"))]
+    return usage.ru_maxrss * 1024, time.perf_counter() - t0, "; ".join(summary)
 
 
 def main() -> None:
@@ -80,12 +97,14 @@ def main() -> None:
     subprocess.run([str(bundle / "mostrador"), "demo", "--headless", "--sales", "1", "--data-dir", str(data)]
                    + (["--country", args.country] if args.country else []),
                    env=env, check=True, capture_output=True, timeout=300)
+    _children_cpu()
     print("Arranque en frío de mostradorw hasta Venta lista (objetivo ≤ 2 s):")
     starts = []
     for _ in range(args.starts):
         starts.append(cold_start(bundle, data, env))
-        print(f"  {starts[-1]:.3f} s")
-    print(f"  mediana {statistics.median(starts):.3f} s, máximo {max(starts):.3f} s")
+        print(f"  {starts[-1][0]:.3f} s (CPU del proceso completo, hasta salir: {starts[-1][1]:.3f} s)")
+    print(f"  mediana {statistics.median(s for s, _c in starts):.3f} s, máximo {max(s for s, _c in starts):.3f} s; "
+          f"carga del equipo {os.getloadavg()[0]:.1f} en {os.cpu_count()} CPU")
 
     print(f"RSS máximo de `mostrador demo --headless --sales {args.sales}` (objetivo ≤ 250 MB):")
     rss, seconds, last = headless_rss(bundle, tmp / "data-rss", env, args.sales, args.country)

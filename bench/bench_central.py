@@ -72,7 +72,15 @@ def fabricate(conn, count: int) -> None:
 
 
 def _push_child(data_dir: str, url: str, name: str, code: str, keyring_file: str, out) -> None:
-    os.environ["MOSTRADOR_TEST_KEYRING_FILE"] = keyring_file
+    try:
+        _push(data_dir, url, name, code, keyring_file, out)
+    except BaseException as exc:  # the parent must not wait for ever
+        out.put((name, -1, repr(exc)))
+        raise
+
+
+def _push(data_dir: str, url: str, name: str, code: str, keyring_file: str, out) -> None:
+    os.environ["MOSTRADOR_TEST_KEYRING_FILE"] = str(Path(data_dir).parent / f"keyring-{Path(data_dir).name}.json")
     import keyring
     from file_keyring import FileKeyring
 
@@ -95,6 +103,7 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=3)
     ap.add_argument("--per-day", type=int, default=500)
     ap.add_argument("--till", type=int, default=200)
+    ap.add_argument("--only-till", action="store_true", help="skip the ingest and catch-up parts")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-central-"))
     keyring_file = str(tmp / "keyring.json")
@@ -117,6 +126,8 @@ def main() -> None:
         url = f"https://127.0.0.1:{srv.server_address[1]}/#sha256={srv.fingerprint}"
         store = CentralStore(cluster.dsn)
 
+        if args.only_till:
+            return till(args.till, tmp, url, store)
         # -- 1. ingest ----------------------------------------------------------------------------
         template = tmp / "template"
         seed_register(template).close()
@@ -140,6 +151,8 @@ def main() -> None:
         for p in procs:
             p.start()
         results = [q.get(timeout=3600) for _ in procs]
+        if any(r[1] < 0 for r in results):
+            raise SystemExit(f"a register failed: {results}")
         wall = time.perf_counter() - t0
         for p in procs:
             p.join()
@@ -170,6 +183,9 @@ def main() -> None:
         till(args.till, tmp, url, store)
     finally:
         cluster.destroy()
+        import shutil
+
+        shutil.rmtree(tmp, ignore_errors=True)  # the copies of 10 registers take gigabytes
 
 
 def till(n: int, tmp: Path, url: str, store) -> None:

@@ -1,7 +1,7 @@
 """First run for a shop with no IT staff, sandbox path, scripted with pytest-qt (offscreen):
 the setup wizard on an empty data folder (Ecuador, the shop's .p12, the default `sandbox`
 environment, one administrator) → the cashier's window with the transmitter → one product typed
-on Productos → one sale typed on Venta and charged → the embedded SRI sandbox authorizes it.
+on Productos → the first shift opened on Caja → one sale typed on Venta and charged → the embedded SRI sandbox authorizes it.
 
 It reports the machine's time for the whole path and the keystrokes and clicks it took, and
 estimates a person's time from them (0.3 s a keystroke, 2 s a click or page change, 10 s to read
@@ -129,7 +129,15 @@ def test_first_run_to_first_authorized_sale(qtbot, tmp_path):
         products.save()
         e.click()
         assert "Guardado" in products.message.text(), products.message.text()
+        cash = window.show_screen("cash")  # open the till's first shift with its float
+        e.key(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+        cash.float_field.setFocus()
+        cash.float_field.selectAll()
+        e.type(cash.float_field, "20")
+        e.key(cash.float_field, Qt.Key.Key_Return)
+        assert cash.shift is not None, cash.message.text()
         sale = window.show_screen("sale")
+        e.key(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
         e.type(sale.code, "CLAVO1")
         e.key(sale.code, Qt.Key.Key_Return)
         assert not sale.cart.empty

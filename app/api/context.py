@@ -8,7 +8,7 @@ import json
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from app.core.errors import NotFoundError
@@ -42,15 +42,22 @@ class ApiContext:
 
     # -- issuing --------------------------------------------------------------------------------
     def issue(self, body: dict, kind: str, *, dialect: str | None = None, client_number: str | None = None,
-              part: int | None = None) -> Issued:
+              part: int | None = None, corrects: dict | None = None, token: str | None = None) -> Issued:
         """Issues `body` (at most once per idempotency token: the `Idempotency-Key` header, else
         the raw body's hash; plus the client's own document number when given). `part` tells
-        apart the documents of one request (a lote)."""
-        tokens = [f"idem:{self._idem_header}" if self._idem_header else f"body:{self._body_hash}"]
+        apart the documents of one request (a lote). `corrects`: a rejected document this one
+        replaces (a new number; the old one's history says by which)."""
+        tokens = [token or (f"idem:{self._idem_header}" if self._idem_header else f"body:{self._body_hash}")]
         if part is not None:
             tokens[0] += f"#{part}"
         if client_number:
             tokens.append(f"num:{kind}:{client_number}")
+        with self._lock:
+            found = self._replay(tokens)
+        if found is not None:
+            return found
+        # validated outside the lock (pure): only numbering, signing and the commit are serialised
+        draft = self.session.backend.parse(body, kind, self.company, **({"dialect": dialect} if dialect else {}))
         with self._lock:
             found = self._replay(tokens)
             if found is not None:
@@ -60,16 +67,85 @@ class ApiContext:
                 now = datetime.now(timezone.utc).isoformat()
                 conn.executemany("INSERT INTO api_requests(key_hash, idem, document_id, created_at) VALUES (?,?,?,?)",
                                  [(self._key_hash, t, doc_id, now) for t in tokens])
+                if corrects is not None:
+                    new = documents.get(conn, doc_id)
+                    documents.add_event(conn, corrects["id"], corrects["status"],
+                                        f"Reemitido por la API como {new['number']} ({new['key']})")
 
             try:
-                result = checkout.issue(self.session, body, kind, source=f"api:{self.dialect}",
-                                        options={"dialect": dialect} if dialect else None, on_commit=record)
+                result = checkout.commit(self.session, draft, request=body, source=f"api:{self.dialect}",
+                                         on_commit=record)
             except sqlite3.IntegrityError:  # another request with the same token won the race
                 found = self._replay(tokens)
                 if found is None:
                     raise
                 return found
             return Issued(dict(documents.get(self.session.conn, result.document_id)), body, True, result.warnings)
+
+    # -- drafts (stored as sent, validated, neither numbered nor signed) ------------------------
+    DRAFT_MAX_AGE = timedelta(hours=72)  # FacturaSend: a draft is confirmed within 72 h of its creation
+
+    def save_draft(self, bodies: list[dict], kind: str, *, dialect: str | None = None) -> int:
+        """Validates every body (all or none) and keeps them as one draft; returns its id."""
+        from app.store.db import transaction
+
+        for body in bodies:
+            self.check(body, kind, dialect=dialect)
+        with self._lock, transaction(self.session.conn):
+            cur = self.session.conn.execute(
+                "INSERT INTO api_drafts(key_hash, dialect, kind, bodies_json, created_at) VALUES (?,?,?,?,?)",
+                (self._key_hash, self.dialect, kind, json.dumps(bodies, ensure_ascii=False),
+                 datetime.now(timezone.utc).isoformat()))
+            return cur.lastrowid
+
+    def _draft(self, draft_id: Any) -> sqlite3.Row:
+        try:
+            n = int(str(draft_id))
+        except ValueError:
+            raise NotFoundError(f"No existe el borrador {draft_id}") from None
+        row = self.session.conn.execute("SELECT * FROM api_drafts WHERE id=? AND key_hash=? AND dialect=?",
+                                        (n, self._key_hash, self.dialect)).fetchone()
+        if row is None:
+            raise NotFoundError(f"No existe el borrador {draft_id}")
+        return row
+
+    def confirm_draft(self, draft_id: Any, *, dialect: str | None = None) -> list[Issued]:
+        """Issues the draft's documents through the normal path (numbered, signed, queued), in
+        order; confirming again (a retry) answers with the same documents."""
+        from app.core.errors import ValidationError
+        from app.store.db import transaction
+
+        with self._lock:
+            row = self._draft(draft_id)
+            bodies = json.loads(row["bodies_json"])
+            if row["confirmed_at"] is None:
+                created = datetime.fromisoformat(row["created_at"])
+                if datetime.now(timezone.utc) - created > self.DRAFT_MAX_AGE:
+                    raise ValidationError("El borrador tiene más de 72 horas: ya no se puede confirmar; "
+                                          "descártelo y emita de nuevo", field="loteId")
+                for body in bodies:  # all or none: re-validated on today's date before any is numbered
+                    self.check(body, row["kind"], dialect=dialect)
+            issued = [self.issue(body, row["kind"], dialect=dialect, token=f"draft:{row['id']}", part=i)
+                      for i, body in enumerate(bodies)]
+            if row["confirmed_at"] is None:
+                with transaction(self.session.conn):
+                    self.session.conn.execute(
+                        "UPDATE api_drafts SET confirmed_at=?, document_ids=? WHERE id=?",
+                        (datetime.now(timezone.utc).isoformat(), json.dumps([i.doc["id"] for i in issued]),
+                         row["id"]))
+            return issued
+
+    def reject_draft(self, draft_id: Any) -> None:
+        """Discards a draft that was not confirmed: nothing was numbered, nothing remains."""
+        from app.core.errors import ValidationError
+        from app.store.db import transaction
+
+        with self._lock:
+            row = self._draft(draft_id)
+            if row["confirmed_at"] is not None:
+                raise ValidationError("El borrador ya fue confirmado: sus documentos están emitidos", field="loteId")
+            with transaction(self.session.conn):
+                self.session.conn.execute("DELETE FROM api_drafts WHERE id=?", (row["id"],))
 
     def check(self, body: Any, kind: str, *, dialect: str | None = None) -> None:
         """Validates `body` as `issue` would, without issuing (a lote is all or nothing)."""
@@ -98,6 +174,12 @@ class ApiContext:
         if row is None or (kind is not None and row["kind"] != kind):
             raise NotFoundError(f"No existe el documento {doc_id}")
         return dict(row)
+
+    def recent(self, limit: int) -> list[dict]:
+        """The last `limit` documents, newest first."""
+        with self._lock:
+            rows = self.session.conn.execute("SELECT * FROM documents ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
+        return [dict(r) for r in rows]
 
     def by_key(self, key: str) -> dict:
         with self._lock:
@@ -136,6 +218,16 @@ class ApiContext:
         with self._lock, transaction(self.session.conn):
             return webhooks.subscribe(self.session.conn, key_hash=self._key_hash, dialect=self.dialect,
                                       event_name=event_name, url=url)
+
+    def send_email(self, key: str, to: str | None = None) -> int:
+        """Queues the document's e-mail (app/integrations/mail.py); ConfigurationError (Spanish)
+        when no SMTP server is configured. Returns the job id."""
+        from app.integrations import mail
+        from app.store.db import transaction
+
+        with self._lock, transaction(self.session.conn):
+            mail.SmtpConfig.load(self.session.conn)
+            return mail.request_send(self.session.conn, key, to)[0]
 
     # -- online ---------------------------------------------------------------------------------
     def online(self, name: str, argument: str, timeout: float = 8.0) -> dict:

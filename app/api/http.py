@@ -47,10 +47,19 @@ class ApiState:
                 keys.touch(self.session.conn, key_hash)
 
 
+def country_dialects(code: str) -> dict:
+    """{name: dialect} of the country's `api` facet; {} for a country that offers none."""
+    import importlib.util
+
+    country = registry.country(code)
+    if importlib.util.find_spec(f"{country.package}.api") is None:
+        return {}
+    return dict(country.api().dialects)
+
+
 def create_app(session: Session) -> Starlette:
     state = ApiState(session)
-    country = registry.country(session.company.country)
-    dialects = dict(country.api().dialects)
+    dialects = country_dialects(session.company.country)
     routes = [Route("/openapi.json", lambda r: JSONResponse(openapi.describe(dialects)), methods=["GET"]),
               Route("/docs", lambda r: HTMLResponse(openapi.docs_page(dialects)), methods=["GET"]),
               Route("/", lambda r: JSONResponse({"servicio": "Mostrador API local", "dialectos": sorted(dialects),
@@ -111,6 +120,12 @@ def _handle(state: ApiState, dialect, route, request: Request, raw: bytes | None
             return dialect.error(400, "El cuerpo no está codificado en UTF-8", [FieldError("body", "no es UTF-8", "encoding")])
         except json.JSONDecodeError as exc:
             msg = f"JSON mal formado en la línea {exc.lineno}, columna {exc.colno}: {exc.msg}"
+            return dialect.error(400, msg, [FieldError("body", msg, "json")])
+        except RecursionError:
+            msg = "El JSON tiene demasiados niveles de anidamiento"
+            return dialect.error(400, msg, [FieldError("body", msg, "json")])
+        except ValueError:  # an integer of more than 4 300 digits
+            msg = "El JSON contiene un número demasiado largo"
             return dialect.error(400, msg, [FieldError("body", msg, "json")])
     req = ApiRequest(request.method, dict(request.path_params), dict(request.query_params),
                      {k.lower(): v for k, v in request.headers.items()}, body)

@@ -74,18 +74,22 @@ def start(session: Session, *, host: str = "127.0.0.1", port: int = 0,
 
 
 def serve_forever(session: Session, *, host: str, port: int, tls: tuple[str, str] | None = None,
-                  with_worker: bool = True, announce=print) -> None:
+                  with_worker: bool = True, generate_tls: bool = False, announce=print) -> None:
     """`mostrador serve`: the API in the foreground, the sync worker in a thread beside it."""
     from app.pos.runtime import make_worker
 
     if not is_loopback(host) and not tls:
-        raise ConfigurationError(
-            f"Escuchar en {host} (fuera de este equipo) requiere TLS: indique --tls-cert y --tls-key.")
+        if not generate_tls:
+            raise ConfigurationError(
+                f"Escuchar en {host} (fuera de este equipo) requiere TLS: indique --tls-cert y --tls-key, "
+                "o --tls-generate para crear un certificado propio.")
+        from app.api.tls import ensure_generated
+
+        cert, key, fp = ensure_generated(session.data.root / "api-tls", host)
+        tls = (cert, key)
+        announce(f"Certificado TLS generado ({cert}); huella SHA-256: {fp}")
     with ExitStack() as stack:
         if with_worker:
-            from app.integrations import webhooks
-
-            webhooks.install()  # deliveries ride the worker's integrations pass
             worker = make_worker(session, stack)
             t = threading.Thread(target=worker.run_forever, name="mostrador-sync", daemon=True)
             t.start()

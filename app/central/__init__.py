@@ -7,5 +7,6 @@ catalogue, prices, customers, users and settings. Names no country.
   tls.py      the self-signed certificate of the central server, and the pinned client
   server.py   the HTTPS service registers talk to (`central serve`)
   replica.py  the register side: cursors, push and pull passes (hooked into the sync worker)
+  mall.py     the mall report over every register's documents (app.integrations.mall delivery)
   admin.py    what the `central` CLI commands do
 """

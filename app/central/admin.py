@@ -64,7 +64,10 @@ def serve(folder: Path, db: str, *, host: str, port: int, on_ready=None) -> None
         if on_ready is not None:
             on_ready(url)
 
-    run(dsn, folder, host=host, port=port, on_ready=ready)
+    try:
+        run(dsn, folder, host=host, port=port, on_ready=ready)
+    except OSError as exc:
+        raise ConfigurationError(f"No se pudo escuchar en {host}:{port}: {exc.strerror or exc}") from None
 
 
 def enrol(folder: Path, name: str, db: str | None = None) -> dict:
@@ -136,3 +139,41 @@ def load_products(db: str | None, path: Path) -> int:
     with CentralStore(_dsn(db)) as store:
         store.put_products(rows)
     return len(rows)
+
+
+def mall_report(conn: sqlite3.Connection, db: str | None, day: str, *, estab: str | None = None,
+                ruc: str | None = None, dry_run: bool = False) -> list[dict]:
+    """`central mall report`: per configured establishment (of this machine's mall settings), the
+    mall report over every register's documents in the central store; an establishment whose
+    delivery failed carries its error (the others still run)."""
+    from app.central import mall as central_mall
+    from app.integrations import config, mall
+
+    estabs = [estab] if estab else config.establishments_with_mall(conn)
+    if not estabs:
+        raise ValidationError("Ningún establecimiento tiene configurado el centro comercial "
+                              "(mostrador settings set mall.<estab>.mode sftp|rest)", field="mall")
+    results = []
+    with CentralStore(_dsn(db)) as store:
+        store.create_schema()
+        for e in estabs:
+            try:
+                rep = central_mall.run_report(conn, store, e, day, dry_run=dry_run, ruc=ruc)
+            except (mall.MallTransportError, mall.MallHostKeyError) as exc:
+                results.append({"establecimiento": e, "dia": day, "error": str(exc)})
+                continue
+            results.append(rep.as_dict())
+    return results
+
+
+def register_status(conn: sqlite3.Connection) -> dict:
+    """This register's link to a central store, for the settings screen: joined or not, the
+    register's name, the server and its pinned certificate fingerprint, the last completed
+    replication (ISO, UTC; None before the first) and the rows not yet pushed."""
+    url = replica.joined(conn)
+    if not url:
+        return {"joined": False}
+    host, port, fp = tls.split_url(url)
+    return {"joined": True, "url": url, "register": settings.get(conn, replica.NAME_KEY), "server": f"{host}:{port}",
+            "fingerprint": fp, "last_sync": settings.get(conn, replica.LAST_SYNC_KEY),
+            "pending": sum(replica.pending(conn).values())}

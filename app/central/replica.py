@@ -28,8 +28,10 @@ log = logging.getLogger("mostrador.central")
 
 URL_KEY = "central.url"
 NAME_KEY = "central.register_name"
+LAST_SYNC_KEY = "central.last_sync"  # when a pass last completed (ISO, UTC); local only
 TOKEN_ACCOUNT = "central-register-token"
 BATCH_ENV = "MOSTRADOR_CENTRAL_BATCH"  # rows per push request (default 500)
+INTERVAL_ENV = "MOSTRADOR_CENTRAL_INTERVAL"  # least seconds between two background passes (default 2)
 LOCAL_ONLY_SETTINGS = ("company",)       # never overwritten by a pull (plus every central.* key)
 
 
@@ -38,6 +40,13 @@ def batch_size() -> int:
         return max(1, int(os.environ.get(BATCH_ENV, "500")))
     except ValueError:
         return 500
+
+
+def interval() -> float:
+    try:
+        return max(0.0, float(os.environ.get(INTERVAL_ENV, "2")))
+    except ValueError:
+        return 2.0
 
 
 def get_cursor(conn: sqlite3.Connection, name: str) -> int:
@@ -80,13 +89,40 @@ def _rows_documents(conn, after, limit):
         xml = bytes(r.pop("xml"))
         r["xml"] = base64.b64encode(xml).decode()
         r["xml_sha256"] = hashlib.sha256(xml).hexdigest()
+        r["taxes"] = document_taxes(conn, r["sale_id"], r["country"])
         rows.append(r)
     return rows
+
+
+def document_taxes(conn, sale_id, country: str) -> list[dict]:
+    """The document's taxes per rate, as its country's till rules read its sale back
+    (`issued_lines`), each sum rounded to the currency like the local reports; [] when the sale's
+    request cannot be read (the document still replicates)."""
+    from app.core.errors import ConfigurationError
+    from app.fiscal import registry
+
+    row = conn.execute("SELECT request_json FROM sales WHERE id=?", (sale_id,)).fetchone() if sale_id else None
+    if row is None or not row[0]:
+        return []
+    try:
+        rules = registry.country(country).till()
+        lines = rules.issued_lines(json.loads(row[0]))
+    except (ValueError, KeyError, TypeError, ArithmeticError, ConfigurationError):
+        return []
+    sums: dict[tuple[str, str], list] = {}
+    for ln in lines:
+        g = sums.setdefault((ln.tax_category, str(ln.rate)), [ln.base * 0, ln.tax * 0])
+        g[0] += ln.base
+        g[1] += ln.tax
+    return [{"tax_category": cat, "label": rules.tax_short_label(cat), "rate": rate,
+             "base": str(rules.money.round(base)), "tax": str(rules.money.round(tax))}
+            for (cat, rate), (base, tax) in sorted(sums.items())]
 
 
 def _rows_document_events(conn, after, limit):
     return [dict(r) for r in conn.execute(
         "SELECT e.id, e.document_id, e.at, e.status, e.detail, d.status AS doc_status, "
+        f"{_STATUS_EVENT} AS status_event, "
         "d.authorization_number, d.authorized_at, d.last_messages "
         "FROM document_events e JOIN documents d ON d.id = e.document_id "
         "WHERE e.id > ? ORDER BY e.id LIMIT ?", (after, limit))]
@@ -110,8 +146,19 @@ def _rows_customers(conn, after, limit):
         "ORDER BY id LIMIT ?", (after, limit))]
 
 
+def _rows_customer_edits(conn, after, limit):
+    # the customer as it is now (an edit queued twice sends the same values twice: harmless)
+    return [dict(r) for r in conn.execute(
+        "SELECT e.seq AS id, c.id_type, c.identification, c.name, c.email, c.phone, c.address "
+        "FROM central_customer_edits e JOIN customers c ON c.id = e.customer_id WHERE e.seq > ? "
+        "ORDER BY e.seq LIMIT ?", (after, limit))]
+
+
 PUSHERS = {"sales": _rows_sales, "documents": _rows_documents, "document_events": _rows_document_events,
-           "shifts": _rows_shifts, "cash_movements": _rows_cash_movements, "customers": _rows_customers}
+           "shifts": _rows_shifts, "cash_movements": _rows_cash_movements, "customers": _rows_customers,
+           "customer_edits": _rows_customer_edits}
+# the local table behind each pushed one, and its ordering column (for `pending`)
+_LOCAL = {"customer_edits": ("central_customer_edits", "seq")}
 
 
 def _next_cursor(table: str, rows: list[dict]) -> int:
@@ -128,6 +175,7 @@ def apply_pull(conn: sqlite3.Connection, page: dict) -> int:
     now = _now()
     n = 0
     with transaction(conn):
+        edits_before = conn.execute("SELECT COALESCE(max(seq), 0) FROM central_customer_edits").fetchone()[0]
         for p in page.get("products", []):
             barcode = p.get("barcode") or None
             if barcode:  # the central catalogue owns this barcode now
@@ -149,6 +197,8 @@ def apply_pull(conn: sqlite3.Connection, page: dict) -> int:
                 (c["id_type"], c["identification"], c["name"], c["email"], c["phone"], c["address"],
                  int(bool(c["active"])), now))
             n += 1
+        # the pull's own writes to customers are not this register's edits
+        conn.execute("DELETE FROM central_customer_edits WHERE seq > ?", (edits_before,))
         for u in page.get("users", []):
             conn.execute(
                 "INSERT INTO users(name, role, pin_hash, active, created_at) VALUES (?,?,?,?,?) "
@@ -168,18 +218,25 @@ class Replicator:
     """One register's replication state; `run_pass(conn)` is the worker's hook."""
 
     def __init__(self, url: str, token: str, *, info: dict | None = None, timeout: float = 10.0,
-                 max_backoff: float = 60.0):
+                 max_backoff: float = 60.0, min_interval: float | None = None):
         self.client = PinnedClient(url, token, timeout=timeout)
+        # at most one pass every `min_interval` seconds: at a busy till, one pass carries several
+        # sales, and the pass's short write (its cursors) rarely meets a sale's transaction
+        self.min_interval = min_interval if min_interval is not None else interval()
+        self.last_pass = float("-inf")
         self.info = info  # company and certificate facts for the central views, sent once
         self.max_backoff = max_backoff
         self.failures = 0
         self.next_try = 0.0
         self.last_error: str | None = None
+        self.last_noted = float("-inf")
 
     def run_pass(self, conn: sqlite3.Connection, *, force: bool = False) -> int:
         """Pushes everything new, then pulls. Returns rows moved; never raises on the network."""
-        if not force and time.monotonic() < self.next_try:
+        now = time.monotonic()
+        if not force and (now < self.next_try or now - self.last_pass < self.min_interval):
             return 0
+        self.last_pass = now
         try:
             moved = self.sync(conn)
         except TransportError as exc:
@@ -196,7 +253,13 @@ class Replicator:
         if self.info is not None:
             self.client.call("POST", "/v1/hello", self.info)
             self.info = None
-        return self.push(conn) + self.pull(conn)
+        moved = self.push(conn) + self.pull(conn)
+        now = time.monotonic()
+        if moved or now - self.last_noted > 60:  # an idle till does not write every pass
+            with transaction(conn):
+                settings.put(conn, LAST_SYNC_KEY, _now())
+            self.last_noted = now
+        return moved
 
     def push(self, conn: sqlite3.Connection) -> int:
         moved, limit = 0, batch_size()
@@ -211,6 +274,8 @@ class Replicator:
                 if nxt != cursor:
                     with transaction(conn):
                         set_cursor(conn, f"push:{table}", nxt)
+                        if table == "customer_edits":  # pushed edits are not needed any more
+                            conn.execute("DELETE FROM central_customer_edits WHERE seq <= ?", (nxt,))
                 moved += len(rows)
                 if len(rows) < limit or nxt == cursor:
                     break
@@ -225,9 +290,17 @@ class Replicator:
                 return moved
 
     def pending(self, conn: sqlite3.Connection) -> dict:
-        """Rows not yet pushed, per table (for status displays and `central sync`)."""
-        return {t: conn.execute(f"SELECT count(*) FROM {t} WHERE id > ?",
-                                (get_cursor(conn, f"push:{t}"),)).fetchone()[0] for t in PUSHERS}
+        return pending(conn)
+
+
+def pending(conn: sqlite3.Connection) -> dict:
+    """Rows not yet pushed, per table (for status displays and `central sync`)."""
+    out = {}
+    for t in PUSHERS:
+        local, col = _LOCAL.get(t, (t, "id"))
+        out[t] = conn.execute(f"SELECT count(*) FROM {local} WHERE {col} > ?",
+                              (get_cursor(conn, f"push:{t}"),)).fetchone()[0]
+    return out
 
 
 def joined(conn: sqlite3.Connection) -> str | None:

@@ -98,7 +98,7 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(401, str(exc))
         except MostradorError as exc:
             return self._error(400, str(exc))
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, ArithmeticError) as exc:
             return self._error(400, f"Datos incompletos o inválidos: {type(exc).__name__} {exc}")
         except psycopg.Error as exc:
             log.warning("base central: %s", exc)

@@ -5,7 +5,9 @@ twice (a crash before the register moved its cursor, a cut connection) changes n
 batch is one PostgreSQL transaction. Conflict rules (docs/central.md):
   - catalogue, prices, users, settings: central wins (registers only pull them);
   - customers: merged by identification number (a register's new customer fills the fields the
-    central record has empty; the central record's non-empty fields stay);
+    central record has empty; the central record's non-empty fields stay); a register's edit of
+    an existing customer also fills empty fields, and its non-empty values that differ win (the
+    last edit to arrive wins; an edit never empties a field);
   - a document's status: the authority's latest answer wins — the register that transmits the
     document reports each answer as a numbered event, and the central row keeps the status of
     the highest event number it has seen, whatever order batches arrive in.
@@ -25,6 +27,7 @@ from app.core.errors import ConfigurationError, ValidationError
 _PENDING = ", ".join(f"'{s.value}'" for s in sorted(st.PENDING))
 _REJECTED = f"'{st.REJECTED.value}'"
 _AUTHORIZED = f"'{st.AUTHORIZED.value}'"
+_CANCELLED = f"'{st.CANCELLED.value}'"
 
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS registers (
@@ -86,6 +89,27 @@ CREATE TABLE IF NOT EXISTS documents (
 );
 CREATE INDEX IF NOT EXISTS documents_key ON documents(key);
 CREATE INDEX IF NOT EXISTS documents_status ON documents(status);
+CREATE TABLE IF NOT EXISTS document_taxes (
+    register_id  INTEGER NOT NULL,
+    local_id     BIGINT NOT NULL,
+    tax_category TEXT NOT NULL,
+    label        TEXT NOT NULL,
+    rate         NUMERIC NOT NULL,
+    base         NUMERIC NOT NULL,
+    tax          NUMERIC NOT NULL,
+    PRIMARY KEY (register_id, local_id, tax_category, rate),
+    FOREIGN KEY (register_id, local_id) REFERENCES documents(register_id, local_id)
+);
+CREATE TABLE IF NOT EXISTS mall_deliveries (
+    register_id INTEGER NOT NULL,
+    local_id    BIGINT NOT NULL,
+    mode        TEXT NOT NULL,
+    status      TEXT NOT NULL,
+    answer      TEXT NOT NULL,
+    at          TIMESTAMPTZ NOT NULL DEFAULT now(),
+    PRIMARY KEY (register_id, local_id),
+    FOREIGN KEY (register_id, local_id) REFERENCES documents(register_id, local_id)
+);
 CREATE TABLE IF NOT EXISTS document_events (
     register_id INTEGER NOT NULL REFERENCES registers(id),
     local_id    BIGINT NOT NULL,
@@ -162,6 +186,15 @@ CREATE OR REPLACE VIEW v_sales_by_day AS
     FROM documents d JOIN registers r ON r.id = d.register_id
     WHERE d.status <> {_REJECTED}
     GROUP BY 1, 2, 3, 4, 5;
+CREATE OR REPLACE VIEW v_taxes_by_day AS
+    SELECT r.company_ruc, d.establishment AS shop, r.name AS register, left(d.issued_at, 10) AS day,
+           d.currency, d.kind, t.tax_category, t.label, t.rate, count(*) AS documents,
+           sum(t.base) AS base, sum(t.tax) AS tax
+    FROM document_taxes t
+    JOIN documents d ON d.register_id = t.register_id AND d.local_id = t.local_id
+    JOIN registers r ON r.id = d.register_id
+    WHERE d.status NOT IN ({_REJECTED}, {_CANCELLED})
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9;
 CREATE OR REPLACE VIEW v_pending_rejected AS
     SELECT r.name AS register, d.key, d.number, d.status, d.issued_at, d.last_messages
     FROM documents d JOIN registers r ON r.id = d.register_id
@@ -173,7 +206,8 @@ CREATE OR REPLACE VIEW v_certificates AS
 """
 
 # What a register pushes, table by table, in this order (a document after its sale).
-PUSH_TABLES = ("sales", "documents", "document_events", "shifts", "cash_movements", "customers")
+PUSH_TABLES = ("sales", "documents", "document_events", "shifts", "cash_movements", "customers",
+               "customer_edits")
 PULL_TABLES = ("products", "customers", "users", "settings")
 
 
@@ -256,93 +290,117 @@ class CentralStore:
                                       info.get("country"), info.get("cert_not_after"), rid))
 
     def ingest(self, rid: int, table: str, rows: list[dict]) -> int:
-        """One batch of one table, in one transaction. Returns how many rows were new."""
+        """One batch of one table, in one transaction (statements pipelined). Returns how many
+        rows were new."""
         if table not in PUSH_TABLES:
             raise ValidationError(f"Tabla desconocida: {table}", field="table")
-        fn = getattr(self, f"_ingest_{table}")
-        with self.tx() as c:
-            return sum(fn(c, rid, r) for r in rows)
-
-    def _ingest_sales(self, c, rid, r) -> int:
-        cur = c.execute(
-            "INSERT INTO sales(register_id, local_id, created_at, country, source, total, currency, cashier, "
-            "payments) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-            (rid, r["id"], r["created_at"], r["country"], r["source"], Decimal(r["total"]), r["currency"],
-             r.get("cashier"), json.dumps(r.get("payments", []))))
-        return cur.rowcount
-
-    def _ingest_documents(self, c, rid, r) -> int:
-        import base64
-
-        xml = base64.b64decode(r["xml"])
-        digest = hashlib.sha256(xml).hexdigest()
-        if digest != r["xml_sha256"]:
-            raise ValidationError(f"Los bytes firmados de {r['key']} llegaron alterados", field="xml")
-        cur = c.execute(
-            "INSERT INTO documents(register_id, local_id, sale_id, country, kind, doc_code, key, version, number, "
-            "ambiente, establishment, point, sequential, issued_at, total, currency, buyer_id, buyer_name, xml, "
-            "xml_sha256, status) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-            "ON CONFLICT DO NOTHING",
-            (rid, r["id"], r.get("sale_id"), r["country"], r["kind"], r["doc_code"], r["key"], r["version"],
-             r["number"], r["ambiente"], r["establishment"], r["point"], r["sequential"], r["issued_at"],
-             Decimal(r["total"]), r["currency"], r["buyer_id"], r["buyer_name"], xml, digest, r["status"]))
-        self._apply_status(c, rid, r)
-        return cur.rowcount
-
-    def _ingest_document_events(self, c, rid, r) -> int:
-        cur = c.execute(
-            "INSERT INTO document_events(register_id, local_id, document_id, at, status, detail) "
-            "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-            (rid, r["id"], r["document_id"], r["at"], r["status"], r["detail"]))
-        if "doc_status" in r:
-            self._apply_status(c, rid, {"id": r["document_id"], "status": r["doc_status"],
-                                        "status_event": r["id"],
-                                        "authorization_number": r.get("authorization_number"),
-                                        "authorized_at": r.get("authorized_at"),
-                                        "last_messages": r.get("last_messages")})
-        return cur.rowcount
+        if not rows:
+            return 0
+        sql, params, after = getattr(self, f"_ingest_{table}")(rid, rows)
+        with self.tx() as c, c.cursor() as cur:
+            cur.executemany(sql, params)
+            new = max(cur.rowcount, 0)
+            for more_sql, more_params in (after or []):
+                if more_params:
+                    cur.executemany(more_sql, more_params)
+        return new
 
     @staticmethod
-    def _apply_status(c, rid, r) -> None:
+    def _ingest_sales(rid, rows):
+        return ("INSERT INTO sales(register_id, local_id, created_at, country, source, total, currency, cashier, "
+                "payments) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                [(rid, r["id"], r["created_at"], r["country"], r["source"], Decimal(r["total"]), r["currency"],
+                  r.get("cashier"), json.dumps(r.get("payments", []))) for r in rows], None)
+
+    @staticmethod
+    def _ingest_documents(rid, rows):
+        import base64
+
+        params = []
+        for r in rows:
+            xml = base64.b64decode(r["xml"])
+            digest = hashlib.sha256(xml).hexdigest()
+            if digest != r["xml_sha256"]:
+                raise ValidationError(f"Los bytes firmados de {r['key']} llegaron alterados", field="xml")
+            params.append((rid, r["id"], r.get("sale_id"), r["country"], r["kind"], r["doc_code"], r["key"],
+                           r["version"], r["number"], r["ambiente"], r["establishment"], r["point"],
+                           r["sequential"], r["issued_at"], Decimal(r["total"]), r["currency"], r["buyer_id"],
+                           r["buyer_name"], xml, digest, r["status"]))
+        sql = ("INSERT INTO documents(register_id, local_id, sale_id, country, kind, doc_code, key, version, "
+               "number, ambiente, establishment, point, sequential, issued_at, total, currency, buyer_id, "
+               "buyer_name, xml, xml_sha256, status) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+               "%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING")
+        taxes = ("INSERT INTO document_taxes(register_id, local_id, tax_category, label, rate, base, tax) "
+                 "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                 [(rid, r["id"], str(t["tax_category"]), str(t.get("label") or t["tax_category"]),
+                   Decimal(str(t["rate"])), Decimal(str(t["base"])), Decimal(str(t["tax"])))
+                  for r in rows for t in (r.get("taxes") or [])])
+        return sql, params, [CentralStore._status_updates(rid, rows), taxes]
+
+    @staticmethod
+    def _ingest_document_events(rid, rows):
+        sql = ("INSERT INTO document_events(register_id, local_id, document_id, at, status, detail) "
+               "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING")
+        params = [(rid, r["id"], r["document_id"], r["at"], r["status"], r["detail"]) for r in rows]
+        statuses = [{"id": r["document_id"], "status": r["doc_status"], "status_event": r.get("status_event", r["id"]),
+                     "authorization_number": r.get("authorization_number"), "authorized_at": r.get("authorized_at"),
+                     "last_messages": r.get("last_messages")} for r in rows if "doc_status" in r]
+        return sql, params, [CentralStore._status_updates(rid, statuses)]
+
+    @staticmethod
+    def _status_updates(rid, rows):
         # the authority's latest answer wins: keep the status of the highest event number
-        c.execute("UPDATE documents SET status=%s, status_event=%s, "
-                  "authorization_number=COALESCE(%s, authorization_number), "
-                  "authorized_at=COALESCE(%s, authorized_at), last_messages=COALESCE(%s, last_messages) "
-                  "WHERE register_id=%s AND local_id=%s AND status_event < %s",
-                  (r["status"], r.get("status_event", 0), r.get("authorization_number"),
-                   r.get("authorized_at"), r.get("last_messages"), rid, r["id"], r.get("status_event", 0)))
+        return ("UPDATE documents SET status=%s, status_event=%s, "
+                "authorization_number=COALESCE(%s, authorization_number), "
+                "authorized_at=COALESCE(%s, authorized_at), last_messages=COALESCE(%s, last_messages) "
+                "WHERE register_id=%s AND local_id=%s AND status_event < %s",
+                [(r["status"], r.get("status_event", 0), r.get("authorization_number"), r.get("authorized_at"),
+                  r.get("last_messages"), rid, r["id"], r.get("status_event", 0)) for r in rows])
 
-    def _ingest_shifts(self, c, rid, r) -> int:
-        cur = c.execute(
-            "INSERT INTO shifts(register_id, local_id, establishment, point, cashier, opened_at, opening_float, "
-            "closed_at, closed_by, report_json) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
-            "ON CONFLICT (register_id, local_id) DO UPDATE SET closed_at=excluded.closed_at, "
-            "closed_by=excluded.closed_by, report_json=excluded.report_json WHERE shifts.closed_at IS NULL",
-            (rid, r["id"], r["establishment"], r["point"], r["cashier"], r["opened_at"],
-             Decimal(r["opening_float"]), r.get("closed_at"), r.get("closed_by"), r.get("report_json")))
-        return cur.rowcount
+    @staticmethod
+    def _ingest_shifts(rid, rows):
+        return ("INSERT INTO shifts(register_id, local_id, establishment, point, cashier, opened_at, opening_float, "
+                "closed_at, closed_by, report_json) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s) "
+                "ON CONFLICT (register_id, local_id) DO UPDATE SET closed_at=excluded.closed_at, "
+                "closed_by=excluded.closed_by, report_json=excluded.report_json WHERE shifts.closed_at IS NULL",
+                [(rid, r["id"], r["establishment"], r["point"], r["cashier"], r["opened_at"],
+                  Decimal(r["opening_float"]), r.get("closed_at"), r.get("closed_by"), r.get("report_json"))
+                 for r in rows], None)
 
-    def _ingest_cash_movements(self, c, rid, r) -> int:
-        cur = c.execute(
-            "INSERT INTO cash_movements(register_id, local_id, shift_id, at, kind, amount, reason, user_name) "
-            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-            (rid, r["id"], r["shift_id"], r["at"], r["kind"], Decimal(r["amount"]), r["reason"], r["user_name"]))
-        return cur.rowcount
+    @staticmethod
+    def _ingest_cash_movements(rid, rows):
+        return ("INSERT INTO cash_movements(register_id, local_id, shift_id, at, kind, amount, reason, user_name) "
+                "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                [(rid, r["id"], r["shift_id"], r["at"], r["kind"], Decimal(r["amount"]), r["reason"], r["user_name"])
+                 for r in rows], None)
 
-    def _ingest_customers(self, c, rid, r) -> int:
+    @staticmethod
+    def _ingest_customers(rid, rows):
         # merged by identification number: fill what the central record has empty
-        cur = c.execute(
-            "INSERT INTO customers(identification, id_type, name, email, phone, address) "
-            "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (identification) DO UPDATE SET "
-            "email=CASE WHEN customers.email='' THEN excluded.email ELSE customers.email END, "
-            "phone=CASE WHEN customers.phone='' THEN excluded.phone ELSE customers.phone END, "
-            "address=CASE WHEN customers.address='' THEN excluded.address ELSE customers.address END, "
-            "revision=nextval('master_revision') "
-            "WHERE (customers.email='' AND excluded.email<>'') OR (customers.phone='' AND excluded.phone<>'') "
-            "OR (customers.address='' AND excluded.address<>'')",
-            (r["identification"], r["id_type"], r["name"], r.get("email", ""), r.get("phone", ""),
-             r.get("address", "")))
-        return cur.rowcount
+        return ("INSERT INTO customers(identification, id_type, name, email, phone, address) "
+                "VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (identification) DO UPDATE SET "
+                "email=CASE WHEN customers.email='' THEN excluded.email ELSE customers.email END, "
+                "phone=CASE WHEN customers.phone='' THEN excluded.phone ELSE customers.phone END, "
+                "address=CASE WHEN customers.address='' THEN excluded.address ELSE customers.address END, "
+                "revision=nextval('master_revision') "
+                "WHERE (customers.email='' AND excluded.email<>'') OR (customers.phone='' AND excluded.phone<>'') "
+                "OR (customers.address='' AND excluded.address<>'')",
+                [(r["identification"], r["id_type"], r["name"], r.get("email", ""), r.get("phone", ""),
+                  r.get("address", "")) for r in rows], None)
+
+    @staticmethod
+    def _ingest_customer_edits(rid, rows):
+        # a register edited a customer: merged by identification number; a non-empty value that
+        # differs from the central one replaces it (the last edit to reach the central store
+        # wins); an empty value never erases a central one; the id type stays the central one
+        fields = ("name", "email", "phone", "address")
+        sets = ", ".join(f"{f}=CASE WHEN excluded.{f}<>'' THEN excluded.{f} ELSE customers.{f} END" for f in fields)
+        changed = " OR ".join(f"(excluded.{f}<>'' AND excluded.{f}<>customers.{f})" for f in fields)
+        return (f"INSERT INTO customers(identification, id_type, name, email, phone, address) "
+                f"VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (identification) DO UPDATE SET {sets}, "
+                f"revision=nextval('master_revision') WHERE {changed}",
+                [(r["identification"], r["id_type"], r["name"], r.get("email") or "", r.get("phone") or "",
+                  r.get("address") or "") for r in rows], None)
 
     # -- central master data (central wins) ----------------------------------------------------
     def put_products(self, rows: list[dict]) -> None:
@@ -414,6 +472,8 @@ class CentralStore:
                      for k, v in zip(names, r)} for r in cur.fetchall()]
 
         out = {"sales_by_day": rows("SELECT * FROM v_sales_by_day ORDER BY day, company_ruc, shop, register"),
+               "taxes_by_day": rows("SELECT * FROM v_taxes_by_day ORDER BY day, company_ruc, shop, register, "
+                                    "kind, rate, tax_category"),
                "pending_rejected": rows("SELECT register, key, number, status, issued_at FROM v_pending_rejected "
                                         "ORDER BY register, key"),
                "certificates": rows("SELECT * FROM v_certificates ORDER BY company_ruc")}

@@ -15,9 +15,15 @@ class Finding:
     check: str  # 'schema' | 'signature' | 'access_key' | 'totals' | 'qr' | ...
     ok: bool
     message: str
+    # True: nothing was verified (a check that could not be done, a wrapper's claim). It does not
+    # fail the document (ok stays True) but is never shown or reported as verified.
+    unverified: bool = False
 
     def as_dict(self) -> dict:
-        return {"check": self.check, "ok": self.ok, "message": self.message}
+        out = {"check": self.check, "ok": self.ok, "message": self.message}
+        if self.unverified:
+            out["verified"] = False
+        return out
 
 
 @dataclass(frozen=True)

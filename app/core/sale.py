@@ -164,3 +164,110 @@ class Sale:
                 "change": None if self.change is None else str(self.change),
             }
         }
+
+
+@dataclass(frozen=True)
+class LineTax:
+    """A tax of an invoice line besides its main one, as the invoice charged it (EC ICE, IRBPNR)."""
+
+    code: str  # the authority's tax code
+    category: str  # the authority's code within that tax
+    rate: Decimal  # percent, or per unit for a per-unit tax
+    amount: Decimal  # what the whole invoice line carried
+
+
+@dataclass(frozen=True)
+class ReturnedLine:
+    """Part (or all) of an invoice line given back."""
+
+    line: IssuedLine
+    quantity: Decimal
+    other_taxes: tuple[LineTax, ...] = ()
+    # what the country read from the invoice's line besides the domain's words (PY: unit of
+    # measure, IVA type and base); JSON-able, read only by that country
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InvoiceRef:
+    """The authorized invoice a credit note gives back from."""
+
+    key: str  # the authority's key (EC clave de acceso, PY CDC)
+    number: str  # '001-001-000000123'
+    issued_at: str  # ISO 8601, as stored with the document
+    doc_code: str  # the authority's document type code
+    establishment: str
+    point: str
+
+
+@dataclass(frozen=True)
+class Return:
+    """What is given back of an invoice, to whom and why: a credit note in the domain's words."""
+
+    invoice: InvoiceRef
+    buyer: Party
+    lines: tuple[ReturnedLine, ...]
+    reason: str
+    currency: str  # ISO 4217
+    cashier: str = ""
+    # what the country read from the invoice's buyer besides `buyer` (PY: the receptor's
+    # location, trade name, operation type…); JSON scalars, read only by that country
+    buyer_extra: Mapping[str, object] = field(default_factory=dict)
+
+    @staticmethod
+    def is_record(request) -> bool:
+        """Whether a stored request is a till credit note written by `as_dict`."""
+        return isinstance(request, Mapping) and isinstance(request.get("return"), Mapping)
+
+    @classmethod
+    def from_dict(cls, record: Mapping) -> "Return":
+        """The return back from `as_dict()`."""
+        r = record["return"]
+        i, b = r["invoice"], r.get("buyer") or {}
+        lines = []
+        for x in r.get("lines", []):
+            ln = x["line"]
+            lines.append(ReturnedLine(
+                IssuedLine(int(ln["index"]), ln["code"], ln["name"], Decimal(ln["quantity"]), Decimal(ln["unit_price"]),
+                           Decimal(ln["discount"]), ln["tax_category"], Decimal(ln["rate"]), Decimal(ln["base"]),
+                           Decimal(ln["tax"])),
+                Decimal(x["quantity"]),
+                tuple(LineTax(t["code"], t["category"], Decimal(t["rate"]), Decimal(t["amount"]))
+                      for t in x.get("other_taxes", [])),
+                {str(k): str(v) for k, v in (x.get("extra") or {}).items()}))
+        return cls(
+            invoice=InvoiceRef(i["key"], i["number"], i["issued_at"], i["doc_code"], i["establishment"], i["point"]),
+            buyer=Party(b.get("id_type", ""), b.get("identification", ""), b.get("name", ""), b.get("email", ""),
+                        b.get("address", ""), b.get("phone", "")),
+            lines=tuple(lines), reason=r.get("reason", ""), currency=r.get("currency", ""),
+            cashier=r.get("cashier") or "", buyer_extra=dict(r.get("buyer_extra") or {}))
+
+    def as_dict(self) -> dict:
+        """A JSON-able record of the return (what `sales.request_json` keeps for the till)."""
+        i, b = self.invoice, self.buyer
+        return {
+            "return": {
+                "invoice": {"key": i.key, "number": i.number, "issued_at": i.issued_at, "doc_code": i.doc_code,
+                            "establishment": i.establishment, "point": i.point},
+                "buyer": {"id_type": b.id_type, "identification": b.identification, "name": b.name,
+                          "email": b.email, "address": b.address, "phone": b.phone},
+                "lines": [{"line": {"index": x.line.index, "code": x.line.code, "name": x.line.name,
+                                    "quantity": str(x.line.quantity), "unit_price": str(x.line.unit_price),
+                                    "discount": str(x.line.discount), "tax_category": x.line.tax_category,
+                                    "rate": str(x.line.rate), "base": str(x.line.base), "tax": str(x.line.tax)},
+                           "quantity": str(x.quantity),
+                           "other_taxes": [{"code": t.code, "category": t.category, "rate": str(t.rate),
+                                            "amount": str(t.amount)} for t in x.other_taxes],
+                           **({"extra": dict(x.extra)} if x.extra else {})}
+                          for x in self.lines],
+                "reason": self.reason, "currency": self.currency, "cashier": self.cashier,
+                **({"buyer_extra": dict(self.buyer_extra)} if self.buyer_extra else {}),
+            }
+        }
+
+    def quantities(self) -> dict[int, Decimal]:
+        """Quantity given back per invoice line index."""
+        out: dict[int, Decimal] = {}
+        for x in self.lines:
+            out[x.line.index] = out.get(x.line.index, ZERO) + x.quantity
+        return out

@@ -31,6 +31,10 @@ class FiscalBackend(Protocol):
         """The invoice of a till `Sale` (`app.core.sale`), built directly as the country's model;
         raises `ValidationError` / ValueError (Spanish) when it cannot be issued."""
 
+    def draft_from_return(self, ret: "Return", company: Company, *, now: datetime | None = None) -> Draft:
+        """The credit note of a till `Return` (`app.core.sale`), built directly as the country's
+        model with the checks its input parsers apply; raises `ValidationError` (Spanish)."""
+
     def sign(self, draft: Draft, sequential: int, identity: Any, company: Company,
              *, now: datetime | None = None) -> SignedDocument:
         """Builds the XML for `sequential`, validates it against the XSD, signs it."""
@@ -203,6 +207,9 @@ class DocumentAction:
     perform: Callable[[Any, Any, dict, datetime], str]
     params: tuple[Param, ...] = ()
     shortcut: str = ""
+    # True: it issues a new document, and `perform` also gets `commit=` (pos.checkout.commit,
+    # which a country cannot import) as a keyword argument
+    issues: bool = False
 
 
 class Actions(Protocol):
@@ -217,6 +224,10 @@ class Actions(Protocol):
         modifies, items, totals) from its row and its stored request `body`; `money(amount)`
         formats an amount in the document's currency."""
 
+    def explain(self, code: str, message: str) -> str:
+        """A plain-Spanish explanation of one of the authority's messages (its code and verbatim
+        text) and what to do about it; a generic one for a code it does not know."""
+
 
 # ----------------------------------------------------------------------------------- till rules
 # The `till` facet (`country.till()`): the POS rules the till applies. Used by app/pos (cart,
@@ -226,7 +237,8 @@ from collections.abc import Mapping, Sequence  # noqa: E402
 from decimal import Decimal  # noqa: E402
 
 from app.core.money import MoneyFormat  # noqa: E402
-from app.core.sale import IssuedLine, Party, PaymentMethod, Sale, SaleLine, SaleTotals, TaxCategory  # noqa: E402
+from app.core.sale import (IssuedLine, Party, PaymentMethod, Return, ReturnedLine, Sale, SaleLine,  # noqa: E402,F401
+                           SaleTotals, TaxCategory)
 
 
 class TillRules(Protocol):
@@ -293,14 +305,21 @@ class TillRules(Protocol):
 
     def credited_quantities(self, request: Mapping, invoice: Mapping) -> dict[int, Decimal]:
         """{line index: quantity} that a stored credit-note request returned of `invoice`
-        (empty when it belongs to another invoice)."""
+        (empty when it belongs to another invoice): a till `Return` record or one of the
+        country's input dialects (CLI/API)."""
 
-    def credit_note_body(self, invoice: Mapping, request: Mapping, returned: Sequence[tuple[IssuedLine, Decimal]],
-                         reason: str) -> dict:
-        """The country's credit-note request for `returned` [(invoice line, quantity)]."""
+    def returned_line(self, request: Mapping, line: IssuedLine, quantity: Decimal) -> "ReturnedLine":
+        """`quantity` units of invoice `line` given back, with what else the invoice line carried
+        (its other taxes; `extra`, the country's own facts: JSON-able strings only it reads); the
+        till's `Return` is made of these and the country's backend builds the credit note from it
+        (`FiscalBackend.draft_from_return`)."""
 
-    def credit_note_total(self, body: Mapping) -> Decimal:
-        """What a credit-note request gives back, to show before issuing."""
+    def return_buyer_extra(self, request: Mapping) -> Mapping:
+        """What the credit note must copy of the invoice's buyer besides `issued_buyer` (a
+        `Party`): the `Return.buyer_extra` only this country reads (JSON scalars), often empty."""
+
+    def credit_note_total(self, ret: "Return") -> Decimal:
+        """What the credit note of `ret` gives back, to show before issuing."""
 
 
 # ----------------------------------------------------------------------------------- setup rules

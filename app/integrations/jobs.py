@@ -218,14 +218,17 @@ def _record(conn: sqlite3.Connection, job: Job, handler: Handler, res: Result, n
 
 
 def run_due(conn: sqlite3.Connection, handlers: Mapping[str, Any] | None = None, now: float | None = None,
-            *, owner: str | None = None, limit: int = 200, clock: Callable[[], float] | None = None) -> int:
-    """Runs every due job whose kind has a handler (at most `limit`). Returns how many ran."""
+            *, owner: str | None = None, limit: int = 200, clock: Callable[[], float] | None = None,
+            budget: float | None = None) -> int:
+    """Runs every due job whose kind has a handler (at most `limit`, and no new one after
+    `budget` seconds: the worker's pass also serves the authority). Returns how many ran."""
     hs = {k: _as_handler(h) for k, h in (_REGISTRY if handlers is None else handlers).items()}
     owner = owner or _outbox.new_owner()
     tick = clock or (lambda: time.time() if now is None else now)
     ran = 0
     skip: set[int] = set()
-    while ran < limit:
+    started = time.monotonic()
+    while ran < limit and (budget is None or time.monotonic() - started < budget):
         job = _claim_one(conn, hs, owner, tick(), skip)
         if job is None:
             break
@@ -243,10 +246,11 @@ def run_due(conn: sqlite3.Connection, handlers: Mapping[str, Any] | None = None,
     return ran
 
 
-def extra_work(handlers: Mapping[str, Any] | None = None) -> Callable[[sqlite3.Connection], int]:
-    """A callable for `Worker(extra_work=[...])`: runs the due jobs on the worker's connection."""
+def extra_work(handlers: Mapping[str, Any] | None = None, *, budget: float = 15.0) -> Callable[[sqlite3.Connection], int]:
+    """A callable for `Worker(extra_work=[...])`: runs the due jobs on the worker's connection,
+    starting none after `budget` seconds (the rest waits for the next pass)."""
     def work(conn: sqlite3.Connection) -> int:
-        return run_due(conn, handlers)
+        return run_due(conn, handlers, budget=budget)
     return work
 
 

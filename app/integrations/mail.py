@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid
 
 from app.core import status as st
+from app.core.documents import KINDS
 from app.core.errors import ConfigurationError, NotFoundError, ValidationError
 from app.fiscal import registry
 from app.integrations import config, jobs
@@ -60,6 +61,16 @@ class SmtpConfig:
         if self.ca_file:
             ctx.load_verify_locations(self.ca_file)
         return ctx
+
+
+# (host, port) -> monotonic time until which a server that could not be reached is not tried
+# again: a queue of e-mails behind a dead server must not each wait for the connect timeout.
+_DOWN: dict[tuple[str, int], tuple[float, str]] = {}
+DOWN_SECONDS = 30.0
+
+
+class ServerDown(Exception):
+    """The server could not be reached (Spanish message)."""
 
 
 class PermanentMailError(Exception):
@@ -110,7 +121,10 @@ def send(cfg: SmtpConfig, msg: EmailMessage, *, timeout: float = TIMEOUT) -> str
         raise (PermanentMailError if exc.smtp_code >= 500 else TransientMailError)(err) from None
     except ssl.SSLError as exc:
         raise TransientMailError(f"No se pudo establecer TLS con {cfg.host}:{cfg.port}: {exc.reason or exc}") from None
-    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
+    except (OSError, smtplib.SMTPConnectError, socket.timeout) as exc:
+        raise ServerDown(f"No se pudo conectar con el servidor de correo {cfg.host}:{cfg.port}: "
+                         f"{type(exc).__name__}") from None
+    except smtplib.SMTPException as exc:
         raise TransientMailError(f"No se pudo conectar con el servidor de correo {cfg.host}:{cfg.port}: "
                                  f"{type(exc).__name__}") from None
 
@@ -181,7 +195,7 @@ def build_message(conn: sqlite3.Connection, row: sqlite3.Row, to: str, cfg: Smtp
     country = registry.country(row["country"])
     shop = company.nombre_comercial or company.razon_social
     a4_name = getattr(country.actions(), "a4_name", "PDF")
-    kind_word = {"invoices": "Factura"}.get(row["kind"], "Comprobante electrónico")
+    kind_word = KINDS.get(row["kind"], "comprobante electrónico").capitalize()
     msg = EmailMessage()
     msg["From"] = formataddr((cfg.sender_name or shop, cfg.sender))
     msg["To"] = to
@@ -191,7 +205,8 @@ def build_message(conn: sqlite3.Connection, row: sqlite3.Row, to: str, cfg: Smtp
     msg["Message-ID"] = make_msgid(domain=cfg.sender.rsplit("@", 1)[-1])
     buyer = row["buyer_name"] or "cliente"
     text = (f"Estimado(a) {buyer}:\n\n"
-            f"{shop} le envía su {kind_word.lower()} electrónica {row['number']} por {row['total']} {row['currency']}.\n"
+            f"{shop} le envía su comprobante electrónico ({kind_word.lower()}) {row['number']} por "
+            f"{row['total']} {row['currency']}.\n"
             f"Adjuntamos el {a4_name} en PDF y el archivo XML autorizado.\n\n"
             f"Clave de acceso: {row['key']}\n"
             + (f"Autorización: {row['authorization_number']}\n" if row["authorization_number"] else "")
@@ -236,12 +251,19 @@ def handle(conn: sqlite3.Connection, job: jobs.Job) -> jobs.Result:
         msg = build_message(conn, row, to, cfg)
     except ConfigurationError as exc:
         return jobs.retry(str(exc), after=300)
+    down = _DOWN.get((cfg.host, cfg.port))
+    if down and down[0] > time.monotonic():
+        return jobs.retry(down[1])
     try:
         answer = send(cfg, msg)
     except PermanentMailError as exc:
         return jobs.permanent(str(exc))
+    except ServerDown as exc:
+        _DOWN[(cfg.host, cfg.port)] = (time.monotonic() + DOWN_SECONDS, str(exc))
+        return jobs.retry(str(exc))
     except TransientMailError as exc:
         return jobs.retry(str(exc))
+    _DOWN.pop((cfg.host, cfg.port), None)
     return jobs.done({"to": to, "answer": answer, "message_id": msg["Message-ID"], "at": time.time()})
 
 
@@ -251,8 +273,8 @@ def handler() -> jobs.Handler:
 
 def on_status(conn: sqlite3.Connection, doc_id: int, status: str) -> None:
     """`store.documents` listener: queue the e-mail when a document becomes authorized."""
-    if status != st.AUTHORIZED:
-        return
+    if status != st.AUTHORIZED or not config.setting(conn, "smtp.host"):
+        return  # no e-mail configured: nothing queued (a person can still send it later)
     row = conn.execute("SELECT id, sale_id FROM documents WHERE id=?", (doc_id,)).fetchone()
     to = buyer_email(conn, row) if row else ""
     if to:
@@ -293,9 +315,11 @@ def send_test(conn: sqlite3.Connection, to: str) -> str:
     msg["Subject"] = "Correo de prueba de Mostrador"
     msg.set_content("Este es un correo de prueba: la configuración SMTP funciona.\n")
     try:
-        return send(cfg, msg, timeout=10)
-    except (PermanentMailError, TransientMailError) as exc:
+        answer = send(cfg, msg, timeout=10)
+    except (PermanentMailError, TransientMailError, ServerDown) as exc:
         raise ConfigurationError(str(exc)) from None
+    _DOWN.pop((cfg.host, cfg.port), None)
+    return answer
 
 
 def states(conn: sqlite3.Connection, doc_id: int | None = None) -> dict[int, dict]:

@@ -180,10 +180,7 @@ def run_report(conn: sqlite3.Connection, estab: str, day: str | None = None, *, 
 
     try:
         if docs:
-            if cfg.mode == "sftp":
-                _sftp_report(conn, cfg, reports, docs, delivered)
-            else:
-                _rest_report(cfg, reports, docs, delivered)
+            deliver(conn, cfg, reports, docs, delivered)
     except MostradorError as exc:
         report.error = str(exc)
         raise
@@ -192,6 +189,17 @@ def run_report(conn: sqlite3.Connection, estab: str, day: str | None = None, *, 
             conn.execute("UPDATE mall_runs SET finished_at=?, delivered=?, failed=?, error=? WHERE id=?",
                          (time.time(), report.sent, report.failed, report.error, run_id))
     return report
+
+
+def deliver(conn: sqlite3.Connection, cfg: MallConfig, reports, docs, delivered: Callable[[Delivery], None]) -> None:
+    """Delivers `docs` (mappings with id, key, number, xml, authorization_number, authorized_at)
+    by the mall's mode; `delivered(d)` is called for each one the mall received or refused, as soon
+    as it did. Generic hook: documents may come from elsewhere (the central store's mall report).
+    `conn` holds the mall settings (the SFTP host key is pinned there on first use)."""
+    if cfg.mode == "sftp":
+        _sftp_report(conn, cfg, reports, docs, delivered)
+    else:
+        _rest_report(cfg, reports, docs, delivered)
 
 
 # ------------------------------------------------------------------------------ SFTP

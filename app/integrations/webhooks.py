@@ -6,7 +6,10 @@ Each delivery is signed: `X-Mostrador-Signature: sha256=<hex HMAC-SHA256 over
 "<timestamp>.<body>">` with the subscription's secret (kept in the OS keyring), beside
 `X-Mostrador-Timestamp` (unix seconds) and `X-Mostrador-Event-Id` (the same on every retry of
 one event: receivers deduplicate by it). The body is the dialect's own object of the document
-(its `webhook_body`)."""
+(its `webhook_body`).
+
+Wired, with the other integrations, by app/integrations/wiring.install (every worker built by
+app.pos.runtime.make_worker: the GUI, `mostrador sync`, `mostrador serve`)."""
 from __future__ import annotations
 
 import hashlib
@@ -100,10 +103,3 @@ def deliver(conn: sqlite3.Connection, job: jobs.Job) -> jobs.Result:
         return jobs.done({"http": r.status_code})
     return jobs.retry(f"El receptor respondió HTTP {r.status_code}")
 
-
-def install() -> None:
-    """Registers the handler and the listener (idempotent). The worker's integrations pass
-    (`jobs.extra_work()`) then delivers."""
-    jobs.register(KIND, deliver, on_uncertain="retry")
-    if on_status not in documents.STATUS_LISTENERS:
-        documents.STATUS_LISTENERS.append(on_status)

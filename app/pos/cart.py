@@ -262,21 +262,7 @@ class _AllTaxCategories(Mapping):
         return len(self._merged())
 
 
-class _DefaultTaxCategory(Mapping):
-    """country code -> the default tax category of its products."""
-
-    def __getitem__(self, country: str) -> str:
-        return rules_for(country).default_tax_category
-
-    def __iter__(self):
-        return iter(registry.codes())
-
-    def __len__(self) -> int:
-        return len(registry.codes())
-
-
 TAX_CATEGORIES: Mapping[str, TaxCategory] = _AllTaxCategories()
-DEFAULT_TAX_CATEGORY: Mapping[str, str] = _DefaultTaxCategory()
 
 
 def tax_category(code: str) -> TaxCategory:
@@ -286,38 +272,9 @@ def tax_category(code: str) -> TaxCategory:
         raise ValueError(f"Categoría de IVA desconocida: {code}") from None
 
 
-def categories_for(country: str) -> Mapping[str, TaxCategory]:
-    """The tax categories a product of a `country` shop may have (what Productos offers)."""
-    return rules_for(country).tax_categories
-
-
-def payment_methods(country: str) -> Mapping[str, PaymentMethod]:
-    return rules_for(country).payment_methods
-
-
 def payment_label(country: str, code: str) -> str:
     """The name of a stored payment code (the authority's)."""
     return rules_for(country).payment_label(code)
-
-
-def money_places(country: str) -> int:
-    return rules_for(country).money.places
-
-
-def anonymous_buyer(country: str) -> Party:
-    return rules_for(country).anonymous_buyer
-
-
-def id_type_labels(country: str) -> Mapping[str, str]:
-    return rules_for(country).id_types
-
-
-def detect_id_type_for(country: str, identification: str) -> str:
-    return rules_for(country).detect_id_type(identification)
-
-
-def identification_errors_for(country: str, id_type: str, identification: str) -> list[str]:
-    return rules_for(country).identification_errors(id_type, identification)
 
 
 def rules_for_id_type(id_type: str):
@@ -327,11 +284,3 @@ def rules_for_id_type(id_type: str):
         if id_type in rules.id_types:
             return rules
     return None
-
-
-def __getattr__(name: str):
-    # Deprecated, kept while app.ui.documents_view imports it: the identification of the default
-    # country's anonymous buyer. Ask `rules_for(country).anonymous_buyer` instead.
-    if name == "CONSUMIDOR_FINAL_ID":
-        return rules_for("").anonymous_buyer.identification
-    raise AttributeError(name)

@@ -15,7 +15,9 @@ from typing import Any
 
 from app.core.errors import ClockError
 from app.core.documents import Draft, SignedDocument
-from app.core.sale import Sale
+from app.core.sale import Return, Sale
+from app.fiscal import registry
+from app.pos import note_checks
 from app.pos.session import Session
 from app.store import documents, outbox, sequences
 from app.store.db import transaction
@@ -58,6 +60,17 @@ def issue_sale(session: Session, sale: Sale, *, source: str = "pos", now: dateti
                   change=sale.change, cashier=sale.cashier or None, now=now)
 
 
+def issue_return(session: Session, ret: Return, *, source: str = "pos",
+                 payments: list[tuple[str, Decimal]] | None = None, cashier: str | None = None,
+                 now: datetime | None = None) -> IssueResult:
+    """Issues the credit note of a till `Return`: the country's backend builds it directly from
+    the return (no vendor JSON), then it is numbered, signed and stored atomically. The stored
+    request is the return itself (`Return.as_dict()`); `payments` is the money given back."""
+    draft = session.backend.draft_from_return(ret, session.company, now=now)
+    return commit(session, draft, request=ret.as_dict(), source=source, payments=payments,
+                  cashier=cashier or ret.cashier or None, now=now)
+
+
 def commit(session: Session, draft: Draft, *, request: dict, source: str,
            payments: list[tuple[str, Decimal]] | None = None, tendered: Decimal | None = None,
            change: Decimal | None = None, cashier: str | None = None,
@@ -77,8 +90,16 @@ def commit(session: Session, draft: Draft, *, request: dict, source: str,
                 f"documento firmado ({last.astimezone():%d/%m/%Y %H:%M:%S}). Corrija la fecha y hora "
                 "del equipo antes de seguir facturando."
             )
+        till = registry.country(company.country).till()
+        note_checks.check_chronology(conn, company, till, draft)
+        reserve_once = getattr(till, "reserve_once", None)  # optional: what must be unique per document
+        if reserve_once is not None:
+            draft.warnings.extend(reserve_once(draft, lambda like: conn.execute(
+                "SELECT 1 FROM documents WHERE country=? AND key LIKE ? LIMIT 1", (company.country, like)
+            ).fetchone() is not None))
         sequential = sequences.next_sequential(conn, company.country, company.ambiente, draft.series)
         signed = session.backend.sign(draft, sequential, identity, company, now=now)
+        draft.warnings.extend(note_checks.check(conn, company, till, signed))
         cur = conn.execute(
             "INSERT INTO sales(created_at, country, source, total, currency, tendered, change, cashier, "
             "request_json) VALUES (?,?,?,?,?,?,?,?,?)",

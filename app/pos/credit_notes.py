@@ -1,7 +1,9 @@
 """A credit note (nota de crédito) for part or all of an authorized invoice, from the till: what
-can still be returned of each line, the check of the chosen quantities, and the request the
-country's backend issues. What the invoice sold and whether it admits a credit note, and the
-request itself, come from the country's till rules (`TillRules.issued_lines`, `credit_note_*`)."""
+can still be returned of each line, the check of the chosen quantities, and the `Return` (domain
+words, no vendor JSON) the country's backend turns into its credit note
+(`backend.draft_from_return`). What the invoice sold, whether it admits a credit note and what
+earlier notes gave back come from the country's till rules (`TillRules.issued_lines`,
+`credit_note_problem`, `credited_quantities`, `returned_line`)."""
 from __future__ import annotations
 
 import json
@@ -12,7 +14,7 @@ from decimal import Decimal
 from app.core import status
 from app.core.errors import ValidationError
 from app.core.money import ZERO, to_decimal
-from app.core.sale import IssuedLine
+from app.core.sale import InvoiceRef, IssuedLine, Return
 from app.fiscal import registry
 from app.store import documents
 
@@ -100,18 +102,31 @@ def chosen_lines(conn: sqlite3.Connection, document_id: int,
     return out
 
 
-def build_body(conn: sqlite3.Connection, document_id: int, quantities: dict[int, Decimal], reason: str) -> dict:
-    """The country's credit-note request for `quantities` {line index: quantity to return}."""
+def build_return(conn: sqlite3.Connection, document_id: int, quantities: dict[int, Decimal], reason: str, *,
+                 cashier: str = "") -> Return:
+    """The `Return` of `quantities` {line index: quantity to return} of invoice `document_id`."""
     doc, request = _invoice(conn, document_id)
     if not reason.strip():
         raise ValidationError("Indique el motivo de la nota de crédito", field="motivo")
+    rules = _rules(doc["country"])
     returned = chosen_lines(conn, document_id, quantities)
-    return _rules(doc["country"]).credit_note_body(doc, request, returned, reason)
+    buyer = rules.issued_buyer(request)
+    if buyer is None:
+        raise ValidationError("La factura no tiene comprador identificado", field="documento")
+    invoice = InvoiceRef(doc["key"], doc["number"], doc["issued_at"], doc["doc_code"], doc["establishment"],
+                         doc["point"])
+    return Return(invoice, buyer, tuple(rules.returned_line(request, line, qty) for line, qty in returned),
+                  reason.strip(), rules.money.code, cashier, rules.return_buyer_extra(request))
 
 
-def total_of(body: dict, country: str) -> Decimal:
+def build_body(conn: sqlite3.Connection, document_id: int, quantities: dict[int, Decimal], reason: str) -> Return:
+    """What the till issues for `quantities`: the `Return` (the name the screens use)."""
+    return build_return(conn, document_id, quantities, reason)
+
+
+def total_of(ret: Return, country: str) -> Decimal:
     """What the credit note gives back, to show before issuing."""
-    return _rules(country).credit_note_total(body)
+    return _rules(country).credit_note_total(ret)
 
 
 class CreditNotes:
@@ -123,6 +138,7 @@ class CreditNotes:
     creditable_lines = staticmethod(creditable_lines)
     chosen_lines = staticmethod(chosen_lines)
     build_body = staticmethod(build_body)
+    build_return = staticmethod(build_return)
 
-    def total_of(self, body: dict) -> Decimal:
-        return total_of(body, self.country)
+    def total_of(self, ret: Return) -> Decimal:
+        return total_of(ret, self.country)

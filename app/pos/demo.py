@@ -116,15 +116,20 @@ def run_demo(data: DataDir, *, country: str | None = None, sales: int = 10, out:
         issued.append(result)
     t_issued = time.monotonic()
     ids = [r.document_id for r in issued]
+    from app.integrations import demo as demo_integrations  # the SMTP sink and mall sandbox (#11)
+
     with ExitStack() as stack:
+        services = demo_integrations.start(session.conn, company, stack)
         worker = make_worker(session, stack)
         deadline = time.monotonic() + timeout
         while True:
             worker.run_once()
             status = {i: documents.get(session.conn, i)["status"] for i in ids}
-            if all(s in FINAL for s in status.values()) or time.monotonic() > deadline:
+            if (all(s in FINAL for s in status.values()) and demo_integrations.settled(session.conn)) \
+                    or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
+        received = services.received(limit=max(sales, 1))
     t_done = time.monotonic()
     if out:
         out_dir = Path(out)
@@ -141,6 +146,12 @@ def run_demo(data: DataDir, *, country: str | None = None, sales: int = 10, out:
         row = documents.get(session.conn, r.document_id)
         print(f"  {row['number']}  {row['status']:<10}  {_amount(company, row['currency'], Decimal(row['total'])):>15}"
               f"  {row['key']}")
+    if services.sink is not None:
+        print(f"Correos recibidos por el buzón de prueba ({services.sink.url}): {len(received)}")
+        for line in received:
+            print(f"  {line}")
+    if services.portal is not None:
+        print(f"Ventas reportadas al centro comercial simulado (establecimiento 001): {len(services.portal.registered)}")
     if out:
         print(f"XML firmados en: {Path(out).resolve()}")
     return 0 if authorized == len(issued) else 1

@@ -47,13 +47,16 @@ def is_valid_ean13(code: str) -> bool:
     return len(code) == 13 and code.isdigit() and ean13_check_digit(code[:12]) == int(code[12])
 
 
-def parse_prefixes(text: str) -> tuple[str, ...]:
-    return tuple(p.strip() for p in (text or "").replace(";", ",").split(",") if p.strip())
+def parse_prefixes(value) -> tuple[str, ...]:
+    """'20,21' / '20; 21' / ['20', '21'] / 20 (a setting stored as a number) → ('20', '21')."""
+    if isinstance(value, (list, tuple)):
+        value = ",".join(str(v) for v in value)
+    return tuple(p.strip() for p in str(value or "").replace(";", ",").split(",") if p.strip())
 
 
 def config(conn: sqlite3.Connection) -> ScaleConfig:
-    return ScaleConfig(parse_prefixes(settings.get(conn, PREFIXES_KEY, "") or ""),
-                       (settings.get(conn, MODE_KEY, "price") or "price"))
+    return ScaleConfig(parse_prefixes(settings.get(conn, PREFIXES_KEY, "")),
+                       str(settings.get(conn, MODE_KEY, "price") or "price"))
 
 
 def parse(code: str, cfg: ScaleConfig, *, money_places: int) -> ScaleCode | None:

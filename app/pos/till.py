@@ -179,6 +179,9 @@ def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal],
     """Issues the credit note and records the money given back with it (in the same transaction):
     `refund` is a payment method of the till (e.g. its cash method), None for no money back, or
     AS_PAID (default, see `refund_method`). Cash refunds come off the shift's expected cash."""
+    from dataclasses import replace
+
+    from app.core.sale import Return
     from app.pos import checkout
 
     country = session.company.country
@@ -192,7 +195,11 @@ def issue_credit_note(session, document_id: int, quantities: dict[int, Decimal],
     if refund is not None:
         payments = [(rules.payment_methods[refund].authority_code,
                      credit_notes.total_of(body, country))]
-    result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user, payments=payments)
+    if isinstance(body, Return):  # the domain's words: the backend builds the note from them
+        result = checkout.issue_return(session, replace(body, cashier=user), source="pos", cashier=user,
+                                       payments=payments)
+    else:
+        result = checkout.issue(session, body, "credit-notes", source="pos", cashier=user, payments=payments)
     audit.record(session.conn, "credit_note", user, {"invoice": document_id, "credit_note": result.document_id,
                                                      "total": result.document.total, "reason": reason,
                                                      "refund": refund})

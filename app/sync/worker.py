@@ -19,6 +19,7 @@ import queue
 import sqlite3
 import threading
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -29,6 +30,9 @@ from app.store import outbox
 from app.store.db import transaction
 
 log = logging.getLogger("mostrador.sync")
+# outcomes arriving within this many seconds of each other are recorded in one transaction:
+# far below any lease, it saves an fsync per document when many answers come together
+RECORD_WINDOW = 0.05
 
 
 def _prepare(protocol, conn: sqlite3.Connection, job: outbox.Job):
@@ -57,6 +61,8 @@ class Worker:
         self.owner = owner or outbox.new_owner()
         self.lease_seconds = outbox.default_lease() if lease_seconds is None else lease_seconds
         self.leases = outbox.LeaseKeeper(getattr(conn, "db_path", None), self.owner, self.lease_seconds)
+        weakref.finalize(self, self.leases.close)
+        self._compacted = False
         self.batch = batch
         self.max_backoff = max_backoff
         self.threads = threads  # concurrent network calls (independent series, polls)
@@ -93,6 +99,8 @@ class Worker:
                 except TransportError as exc:
                     self.stats.transport_errors += 1
                     log.warning("trabajo pendiente sin enviar: %s", exc)
+        if not self._compacted and not self._stop.is_set():
+            self._compact_old_answers()
         for work in self.extra_work:
             if self._stop.is_set():
                 break
@@ -101,6 +109,15 @@ class Worker:
             except Exception:  # an integration's bug or storage hiccup must not stop the authority's work
                 log.exception("trabajo de integraciones fallido")
         return handled
+
+    def _compact_old_answers(self) -> None:
+        """Answers stored before migration 0008 are compacted a short batch per pass."""
+        from app.store import documents
+
+        try:
+            self._compacted = documents.compact_events(self.conn) == 0
+        except sqlite3.Error:  # busy or a storage fault: try again next pass
+            log.warning("compactación de respuestas pospuesta", exc_info=True)
 
     def _process(self, jobs: list[outbox.Job]) -> int:
         # A protocol with `handle_batch` (SIFEN lotes) gets all its claimed jobs at once.
@@ -179,25 +196,44 @@ class Worker:
             self._record_all(pairs)
             recorded.update(j.id for j, _ in pairs)
 
-        if len(tasks) <= 1 or self.threads <= 1:
+        if self.threads <= 1:
             for task in tasks:
                 run(task, lambda pair: record([pair]))
-        else:
+        elif tasks:  # even a lone series runs in the pool: this thread records while it sends
             arrived: queue.SimpleQueue = queue.SimpleQueue()
-            futures = [self._pool().submit(run, task, arrived.put) for task in tasks]
-            while True:
+
+            def task_runner(task):
                 try:
-                    pairs = [arrived.get(timeout=0.2)]
+                    run(task, arrived.put)
+                finally:
+                    arrived.put(None)  # this task is over
+
+            futures = [self._pool().submit(task_runner, task) for task in tasks]
+            running = len(futures)
+            while running:
+                try:
+                    item = arrived.get(timeout=0.2)
                 except queue.Empty:
-                    if all(f.done() for f in futures) and arrived.empty():
+                    if all(f.done() for f in futures):  # tasks cancelled by stop() never start
                         break
                     continue
-                while True:  # whatever else has arrived meanwhile shares the transaction
+                # what arrives within a short window shares the transaction (one fsync)
+                pairs, window_end = [], None
+                while True:
+                    if item is None:
+                        running -= 1
+                    else:
+                        pairs.append(item)
+                        window_end = window_end or time.monotonic() + RECORD_WINDOW
+                    left = (window_end or 0) - time.monotonic()
+                    if not running or left <= 0:
+                        break
                     try:
-                        pairs.append(arrived.get_nowait())
+                        item = arrived.get(timeout=left)
                     except queue.Empty:
                         break
-                record(pairs)
+                if pairs:
+                    record(pairs)
         # the rest (after a failed send of its series, on stop, a lost lease) goes back untouched
         rest = [j.id for j in jobs if j.id not in recorded and j.id not in skipped]
         if rest:

@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QFormLayout,
-                               QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableWidget,
+                               QGridLayout, QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from app.core.errors import MostradorError
@@ -58,11 +58,11 @@ class _CatalogView(QWidget):
                                         else QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._selected)
         left.addWidget(self.table, 1)
-        actions = QHBoxLayout()
-        for text, key, slot in ((_("Nuevo"), "F6", self.new), (_("Guardar"), "F9", self.save),
+        actions = QGridLayout()  # two rows: the five buttons' texts fit at 1024×768
+        for i, (text, key, slot) in enumerate(((_("Nuevo"), "F6", self.new), (_("Guardar"), "F9", self.save),
                                 (_("Activar / desactivar"), "F8", self.toggle_active),
-                                (_("Importar CSV"), "F10", self.import_file), (_("Exportar CSV"), "F11", self.export_file)):
-            actions.addWidget(fkey_button(text, key, slot))
+                                (_("Importar CSV"), "F10", self.import_file), (_("Exportar CSV"), "F11", self.export_file))):
+            actions.addWidget(fkey_button(text, key, slot), i // 3, i % 3)
             s = QShortcut(QKeySequence(key), self)
             s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             s.activated.connect(slot)

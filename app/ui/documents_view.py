@@ -21,8 +21,9 @@ from app.core.errors import MostradorError
 from app.core.money import ZERO, to_decimal
 from app.fiscal import registry
 from app.pos import till
-from app.pos.cart import CONSUMIDOR_FINAL_ID, payment_label
+from app.pos.cart import payment_label
 from app.ui import currency
+from app.ui.reasons import document_reasons
 from app.store import documents
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -175,6 +176,13 @@ class DocumentsView(QWidget):
         split.setSizes([380, 300])
         lay.addWidget(split, 1)
 
+        # why the selected document is pending or rejected, and what to do (plain Spanish)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.why.setStyleSheet("background:#fff3cd;color:#5c4400;padding:4px 8px;border-radius:4px;")
+        self.why.setVisible(False)
+        lay.addWidget(self.why)
         self.message = Banner()
         lay.addWidget(self.message)
         actions = QHBoxLayout()
@@ -264,6 +272,7 @@ class DocumentsView(QWidget):
             self.history.setRowCount(0)
             self.retry_button.setEnabled(False)
             self.credit_button.setEnabled(False)
+            self.why.setVisible(False)
             return
         d = documents.get(self.ctx.conn, doc_id)
         body = till.document_request(self.ctx.conn, doc_id)
@@ -281,10 +290,21 @@ class DocumentsView(QWidget):
         pays = till.document_payments(self.ctx.conn, doc_id)
         if pays:
             lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label(country.code, m)} {money(a)}" for m, a in pays))
-        if d["last_messages"]:
+        reasons = self.reasons(d)
+        if reasons:
+            lines += ["", _("¿Por qué? ¿Qué hacer?")] + reasons
+        elif d["last_messages"]:
             lines += ["", _("Últimos mensajes de la autoridad ({0}):").format(country.authority)]
             lines += _messages(d["last_messages"]).splitlines()
+        self.why.setText("\n".join(reasons))
+        self.why.setVisible(bool(reasons))
         self._show_rest(doc_id, d, lines)
+
+    def reasons(self, d) -> list[str]:
+        """Why the document `d` is pending or rejected and what to do (its country's words)."""
+        country = registry.country(d["country"])
+        return document_reasons(self.ctx.conn, d, country.actions(), country.authority,
+                                self.ctx.worker_error, self.ctx.worker is not None)
 
     def _show_rest(self, doc_id: int, d, lines: list[str]) -> None:
         self.summary.setPlainText("\n".join(lines))
@@ -301,7 +321,7 @@ class DocumentsView(QWidget):
         self.history.resizeRowsToContents()
         self.retry_button.setEnabled(d["status"] in st.PENDING)
         self.credit_button.setEnabled(d["kind"] == "invoices" and d["status"] == st.AUTHORIZED
-                                      and d["buyer_id"] not in (CONSUMIDOR_FINAL_ID, "0"))
+                                      and d["buyer_id"] != self.ctx.till.anonymous_buyer.identification)
         now = datetime.now(timezone.utc)
         for action in self.facet.document_actions:
             self.action_buttons[action.id].setEnabled(action.applies(d, now))
@@ -335,9 +355,14 @@ class DocumentsView(QWidget):
         if not action.applies(d, now):
             self.message.error(_("«{0}» no se aplica a este documento").format(_(action.label)))
             return
+        extra = {}
+        if action.issues:  # it issues a new document: through the one issuing transaction
+            from app.pos import checkout
+
+            extra["commit"] = checkout.commit
         try:
-            done = action.perform(self.ctx.session, d, values, now)
-        except MostradorError as exc:
+            done = action.perform(self.ctx.session, d, values, now, **extra)
+        except (MostradorError, ValueError) as exc:
             self.message.error(error_text(exc))
             return
         self.ctx.wake_worker()

@@ -298,12 +298,56 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: s
     """Opens the cashier's window. `mostrador` → run(dir); `mostrador demo` → run(dir, demo=True);
     `country` chooses the demo company's country (default: the first registered).
     `on_sale_committed(result)` is called after each committed sale (ticket printing); a failure
-    there is shown to the cashier and never undoes the sale."""
+    there is shown to the cashier and never undoes the sale. An unexpected failure before the
+    window shows is logged and shown in a message box (a windowed program has no console)."""
+    app = make_app()
+    try:
+        return _run(app, data_dir, demo, on_sale_committed=on_sale_committed, country=country)
+    except Exception as exc:  # noqa: BLE001 - the last resort of the windowed program
+        startup_error_box(exc, log_startup_error(data_dir)).exec()
+        return 1
+
+
+def log_startup_error(data_dir) -> str | None:
+    """Logs the exception being handled, also to <data>/logs/inicio.log when it can (a windowed
+    program's stderr goes nowhere). Returns that file's path, or None."""
+    import traceback
+
+    log.exception("Mostrador no pudo iniciar")
+    try:
+        from app.config import DataDir
+
+        folder = DataDir(data_dir).logs
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "inicio.log"
+        with path.open("a", encoding="utf-8") as f:
+            f.write(traceback.format_exc() + "\n")
+        return str(path)
+    except Exception:  # noqa: BLE001 - the folder itself may be what failed
+        return None
+
+
+def startup_error_box(exc: Exception, log_file: str | None = None):
+    """The message box (not yet shown) that tells why Mostrador could not start, in Spanish."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from app.core.errors import MostradorError
+    from app.ui.widgets import error_text
+
+    detail = error_text(exc) if isinstance(exc, MostradorError) else f"{type(exc).__name__}: {exc}"
+    text = _("Mostrador no pudo iniciar.") + "\n\n" + detail
+    if log_file:
+        text += "\n\n" + _("El detalle quedó registrado en {0}").format(log_file)
+    box = QMessageBox(QMessageBox.Icon.Critical, "Mostrador", text)
+    box.setObjectName("startupError")
+    return box
+
+
+def _run(app, data_dir, demo: bool, *, on_sale_committed, country: str | None) -> int:
     from app.config import DataDir
     from app.pos import setup, users
     from app.pos.session import Session
 
-    app = make_app()
     data = DataDir(data_dir)
     from app.ui.single_instance import SingleInstance
 
@@ -334,6 +378,13 @@ def run(data_dir=None, demo: bool = False, *, on_sale_committed=None, country: s
         user = login.user
     with ExitStack() as stack:
         window = open_window(session, user, demo=demo, stack=stack)
+        if demo:  # the local SMTP sink and mall sandbox, shown in Configuración (#11); after the first paint
+            from PySide6.QtCore import QTimer
+
+            from app.integrations import demo as demo_integrations
+
+            QTimer.singleShot(300, lambda: setattr(window.ctx, "demo_services", demo_integrations.start(
+                session.conn, session.company, stack)))
         install_tray(window, instance)
         exit_when_ready(window)
         if on_sale_committed is not None:

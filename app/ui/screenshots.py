@@ -1,4 +1,5 @@
-"""`mostrador screenshots --out DIR`: every main screen with demo data, as 1280×800 PNGs."""
+"""`mostrador screenshots --out DIR [--size WxH]`: every main screen with demo data, as PNGs of
+that size (1280×800 by default)."""
 from __future__ import annotations
 
 import logging
@@ -13,6 +14,15 @@ from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("mostrador.screenshots")
 SIZE = (1280, 800)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """'1024x768' (or '1024×768') -> (1024, 768); ValueError (Spanish) otherwise."""
+    w, sep, h = str(text).strip().lower().replace("×", "x").partition("x")
+    if not sep or not w.isdigit() or not h.isdigit() or not (640 <= int(w) <= 7680 and 480 <= int(h) <= 4320):
+        raise ValueError(f"Tamaño inválido {text!r}: use ANCHOxALTO, por ejemplo 1024x768 "
+                         "(entre 640x480 y 7680x4320)")
+    return int(w), int(h)
 
 
 def _settle(app: QApplication, rounds: int = 5) -> None:
@@ -67,6 +77,44 @@ def _transmit(session, ctx, stack, seconds: float = 5.0) -> None:
     ctx.worker = worker  # not running in a thread here; the status bar shows its results
 
 
+def printed_images(out: Path, session) -> list[Path]:
+    """The ticket (80 mm PNG) and the A4 printable (its PDF through `pdftoppm`) of the demo
+    company's first authorized invoice with a named buyer (else its latest invoice), as
+    'ticket-<cc>-80mm.png' and '<ride|kude>-<cc>-a4.png'."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    from app.core.errors import ConfigurationError
+    from app.core.status import AUTHORIZED
+    from app.devices.ticket_png import render_ticket_png
+    from app.fiscal import registry
+    from app.pos import printing
+
+    country = registry.country(session.company.country)
+    anonymous = country.till().anonymous_buyer.identification
+    row = session.conn.execute(
+        "SELECT key FROM documents WHERE kind='invoices' ORDER BY status=? DESC, buyer_id=? ASC, id LIMIT 1",
+        (AUTHORIZED, anonymous)).fetchone()
+    if row is None:
+        return []
+    cc = country.code.lower()
+    ticket_path = out / f"ticket-{cc}-80mm.png"
+    _doc, model = printing.ticket(session, row[0], copy=False)
+    ticket_path.write_bytes(render_ticket_png(model, 80))
+    written = [ticket_path]
+    if shutil.which("pdftoppm") is None:
+        raise ConfigurationError("Falta pdftoppm (paquete poppler-utils) para convertir el PDF A4 en PNG")
+    a4_path = out / f"{country.actions().a4_name.lower()}-{cc}-a4.png"
+    with tempfile.TemporaryDirectory() as tmp:
+        pdf = Path(tmp) / "a4.pdf"
+        pdf.write_bytes(printing.a4_pdf(session, row[0]))
+        subprocess.run(["pdftoppm", "-png", "-r", "90", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                        str(a4_path.with_suffix(""))], check=True, capture_output=True, timeout=60)
+    written.append(a4_path)
+    return written
+
+
 def _credit_note(session, ctx, show) -> None:
     """A return of one unit of the first line of the first authorized invoice to `show.credit_buyer`."""
     from app.core.status import AUTHORIZED
@@ -84,7 +132,7 @@ def _credit_note(session, ctx, show) -> None:
         log.warning("sin nota de crédito de demostración: %s", exc)
 
 
-def render_all(out_dir, data_dir) -> list[Path]:
+def render_all(out_dir, data_dir, size: tuple[int, int] = SIZE) -> list[Path]:
     """Renders every screen of the first registered country (Venta with a sale in progress,
     Cobrar, Documentos, Caja, Productos, Clientes, Reportes, Configuración and the wizard), then
     for every other country the screens that differ (Venta, Cobrar, Documentos, the wizard's
@@ -96,11 +144,13 @@ def render_all(out_dir, data_dir) -> list[Path]:
     written: list[Path] = []
     for i, code in enumerate(setup.countries("demo")):
         folder = Path(data_dir) if i == 0 else Path(data_dir).with_name(f"{Path(data_dir).name}-{code.lower()}")
-        written += render_country(out, folder, code, first=len(written) + 1, every_screen=i == 0)
+        screens = sum(1 for p in written if p.name[:2].isdigit())  # the printed images are not numbered
+        written += render_country(out, folder, code, first=screens + 1, every_screen=i == 0, size=size)
     return written
 
 
-def render_country(out: Path, data_dir, country: str, *, first: int = 1, every_screen: bool = True) -> list[Path]:
+def render_country(out: Path, data_dir, country: str, *, first: int = 1, every_screen: bool = True,
+                   size: tuple[int, int] = SIZE) -> list[Path]:
     """One country's screens with its demo data (`DemoData.showcase`), numbered from `first`;
     names carry the country code unless `every_screen` ('10_py_venta')."""
     from app.pos import demo, setup, users
@@ -134,7 +184,7 @@ def render_country(out: Path, data_dir, country: str, *, first: int = 1, every_s
             log.warning("%s: sin ventas o sin transmisión de demostración: %s: %s", country,
                         type(exc).__name__, exc)
         window = MainWindow(ctx)
-        window.resize(*SIZE)
+        window.resize(*size)
         window.show()
         _settle(app)
 
@@ -181,7 +231,7 @@ def render_country(out: Path, data_dir, country: str, *, first: int = 1, every_s
         wizard.form.company.load(session.company)
         wizard.form.establishments.load(session.company)
         wizard._show(1)
-        wizard.resize(*SIZE)
+        wizard.resize(*size)
         wizard.show()
         _settle(app)
         save(wizard.grab(), "asistente")
@@ -191,5 +241,6 @@ def render_country(out: Path, data_dir, country: str, *, first: int = 1, every_s
             save(wizard.grab(), "establecimientos")
         wizard.reject()
         window.close()
+        written += printed_images(out, session)
     session.close()
     return written

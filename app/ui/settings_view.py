@@ -44,6 +44,17 @@ class SettingsView(QWidget):
         self.form = SetupForm(self.ctx.conn, self.ctx.session.company)
         for p in self.form.pages:
             self.tabs.addTab(p, _(p.title))
+        from app.ui.api_settings import ApiSettingsBox  # Integraciones › API local (issue #10)
+
+        self.tabs.addTab(ApiSettingsBox(self.ctx.session), _("API local"))
+        from app.ui.integrations_view import IntegrationsPage  # Integraciones › correo, centro comercial (#11)
+
+        self.integrations = IntegrationsPage(self.ctx)
+        self.tabs.addTab(self.integrations, _("Correo y centro comercial"))
+        from app.ui.central_settings import CentralSettingsBox  # Central: join, fingerprint, replication (#14)
+        self.tabs.addTab(CentralSettingsBox(self.ctx.session, self.ctx), _("Central"))
+        from app.ui.general_settings import GeneralSettingsBox  # General: start with the session (#12)
+        self.tabs.addTab(GeneralSettingsBox(self.ctx), _("General"))
         self.tabs.setCurrentIndex(1)  # Empresa: the country does not change after setup
 
     def save(self) -> None:
@@ -59,6 +70,7 @@ class SettingsView(QWidget):
             self.message.error(_("Solo un administrador puede cambiar la configuración"))
             return
         try:
+            self.integrations.save()  # e-mail and mall settings (validated before anything is written)
             setup.save(self.ctx.session.data, self.ctx.conn, self.form.answers(), actor=approver.name)
         except ValidationError as exc:
             self.message.error("\n".join(f"{e.message}" for e in exc.errors))

@@ -12,6 +12,7 @@ from app.fiscal import registry
 from app.pos import till
 from app.ui.context import AppContext
 from app.ui.i18n import tr
+from app.ui.reasons import status_words
 from app.ui.style import DANGER, OK, WARN
 
 
@@ -76,6 +77,10 @@ class StatusPanel(QWidget):
             self.link.setText(_("{0}: transmisión detenida").format(who))
             self.link.setToolTip(self.ctx.worker_error or "")
             self.link.setStyleSheet(f"color:{DANGER};font-weight:bold;")
+        elif facts.last_error and facts.pending:  # the cause in words, not only in the tooltip
+            self.link.setText(_("{0}: {1}").format(who, status_words(facts.last_error, who)))
+            self.link.setToolTip(facts.last_error)
+            self.link.setStyleSheet(f"color:{WARN};font-weight:bold;")
         elif facts.last_success is None:
             self.link.setText(_("{0}: sin contacto todavía").format(who))
             self.link.setToolTip(facts.last_error or "")

@@ -110,3 +110,27 @@ def test_openapi_and_docs_page_are_served(ec_api):
     assert "/datil/invoices/issue" in spec["paths"] and "/datil/retentions/{id}" in spec["paths"]
     page = requests.get(f"{ec_api.url}/docs", timeout=10)
     assert page.status_code == 200 and "/datil/invoices/issue" in page.text
+
+
+def test_reissue_only_what_the_sri_did_not_authorize(ec_api):
+    from app.core import status as st
+    from app.store import documents
+    from app.store.db import transaction
+
+    url = f"{ec_api.url}/datil/invoices"
+    body = body_of("invoices", ec_api.session.company)
+    first = requests.post(url + "/issue", json=body, headers=headers(ec_api), timeout=30).json()
+    r = requests.post(f"{url}/{first['id']}/reissue", json=body, headers=headers(ec_api), timeout=30)
+    assert r.status_code == 400 and "RECIBIDO" in r.json()["error"]  # not refused by the SRI yet
+    with transaction(ec_api.session.conn):  # the SRI's verdict, as the worker records it
+        documents.set_status(ec_api.session.conn, int(first["id"]), st.REJECTED,
+                             messages=[{"identificador": "56", "mensaje": "ERROR EN DIFERENCIAS", "tipo": "ERROR"}])
+    got = requests.get(f"{url}/{first['id']}", headers=headers(ec_api), timeout=10).json()
+    assert got["estado"] == "NO AUTORIZADO" and got["autorizacion"]["mensajes"][0]["identificador"] == "56"
+    fixed = {**body, "informacion_adicional": {"Vendedor": "Ana", "Nota": "corregida"}}
+    again = requests.post(f"{url}/{first['id']}/reissue", json=fixed, headers=headers(ec_api), timeout=30)
+    assert again.status_code == 200, again.text
+    new = again.json()
+    assert new["id"] != first["id"] and new["secuencial"] != first["secuencial"]
+    history = [e["detail"] for e in documents.events(ec_api.session.conn, int(first["id"]))]
+    assert any(new["clave_acceso"] in d for d in history)

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import requests
 
 from app.core import status as st
-from app.integrations import jobs, webhooks
+from app.integrations import jobs, webhooks, wiring
 from app.pos.runtime import make_worker
 from test_datil import body_of, headers
 
@@ -49,8 +49,13 @@ class Receiver:
         self.server.server_close()
 
 
-def test_receipt_issued_reaches_a_receiver_that_was_down(ec_api):
-    webhooks.install()
+def test_receipt_issued_reaches_a_receiver_that_was_down(ec_api, monkeypatch):
+    # nothing installed by hand: the generic worker wiring (what the GUI and `mostrador sync`
+    # build with make_worker) must bring the webhook listener and handler with it
+    from app.store import documents
+
+    monkeypatch.setattr(documents, "STATUS_LISTENERS", [])
+    monkeypatch.setattr(jobs, "_REGISTRY", {})
     port = free_port()
     sub = requests.post(f"{ec_api.url}/datil/webhooks", headers=headers(ec_api), timeout=10,
                         json={"event_name": "receipt-issued", "webhook_url": f"http://127.0.0.1:{port}/hook"}).json()
@@ -89,3 +94,31 @@ def test_receipt_issued_reaches_a_receiver_that_was_down(ec_api):
     obj = json.loads(body)
     assert obj["clave_acceso"] == issued["clave_acceso"] and obj["estado"] == "AUTORIZADO"
     assert jobs.get(conn, job.id).status == jobs.DONE
+
+
+def test_issue_error_is_queued_with_the_verdict_and_delivered(ec_api):
+    from app.store import documents
+    from app.store.db import transaction
+
+    wiring.install()  # what every worker's wiring does (no worker runs here)
+    receiver = Receiver(0)
+    port = receiver.server.server_address[1]
+    try:
+        for event in ("issue-error", "receipt-issued"):
+            requests.post(f"{ec_api.url}/datil/webhooks", headers=headers(ec_api), timeout=10,
+                          json={"event_name": event, "webhook_url": f"http://127.0.0.1:{port}/{event}"})
+        issued = requests.post(f"{ec_api.url}/datil/invoices/issue", json=body_of("invoices", ec_api.session.company),
+                               headers=headers(ec_api), timeout=30).json()
+        conn = ec_api.session.conn
+        with transaction(conn):  # the SRI's verdict as the worker records it: the job rides the same transaction
+            documents.set_status(conn, int(issued["id"]), st.REJECTED,
+                                 messages=[{"identificador": "35", "mensaje": "ARCHIVO NO CUMPLE ESTRUCTURA XML"}])
+        queued = jobs.for_document(conn, int(issued["id"]), webhooks.KIND)
+        assert [j.payload["event"] for j in queued] == ["issue-error"]  # not receipt-issued
+        assert jobs.run_due(conn) == 1
+        (h, body), = receiver.got
+        assert h["x-mostrador-event"] == "issue-error"
+        obj = json.loads(body)
+        assert obj["estado"] == "NO AUTORIZADO" and obj["autorizacion"]["mensajes"][0]["identificador"] == "35"
+    finally:
+        receiver.stop()

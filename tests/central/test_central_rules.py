@@ -100,7 +100,7 @@ def test_customers_merge_by_identification_and_the_catalogue_comes_from_the_cent
         a.conn.execute("INSERT INTO customers(id_type, identification, name, email, updated_at) VALUES "
                        "('05', '0912345678', 'NOMBRE LOCAL', 'cliente@example.com', 'x')")
         a.conn.execute("UPDATE products SET price='9.99' WHERE code='P1'")  # a local edit loses
-    rep = replica.Replicator(a.setting(replica.URL_KEY), replica.token(a.conn))
+    rep = replica.Replicator(a.setting(replica.URL_KEY), replica.token(a.conn), min_interval=0)
     assert rep.run_pass(a.conn) > 0
     merged = store.conn.execute("SELECT name, email FROM customers WHERE identification='0912345678'").fetchone()
     assert merged == ("CLIENTE CENTRAL", "cliente@example.com")
@@ -108,7 +108,7 @@ def test_customers_merge_by_identification_and_the_catalogue_comes_from_the_cent
     rep.run_pass(a.conn)
     assert a.conn.execute("SELECT price FROM products WHERE code='P1'").fetchone()[0] == "0.35"
     b = joined_register(server, tmp_path, "Caja B")
-    assert replica.Replicator(b.setting(replica.URL_KEY), replica.token(b.conn)).run_pass(b.conn) > 0
+    assert replica.Replicator(b.setting(replica.URL_KEY), replica.token(b.conn), min_interval=0).run_pass(b.conn) > 0
     row = b.conn.execute("SELECT name, email FROM customers WHERE identification='0912345678'").fetchone()
     assert tuple(row) == ("CLIENTE CENTRAL", "cliente@example.com")
     a.close()
@@ -120,7 +120,7 @@ def test_with_the_central_down_a_pass_fails_quietly_and_backs_off(server, tmp_pa
     url = session.setting(replica.URL_KEY)
     server.shutdown()
     server.server_close()
-    rep = replica.Replicator(url, replica.token(session.conn), timeout=2)
+    rep = replica.Replicator(url, replica.token(session.conn), timeout=2, min_interval=0)
     assert rep.run_pass(session.conn) == 0 and "Sin conexión" in rep.last_error
     assert rep.failures == 1 and rep.next_try > time.monotonic()
     assert rep.run_pass(session.conn) == 0 and rep.failures == 1  # backing off: no network at all

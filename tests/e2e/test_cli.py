@@ -65,8 +65,10 @@ def test_issue_each_kind_and_wait_for_authorization(shop, tmp_path, capsys, kind
     assert run(capsys, "--data-dir", str(shop), "export", res["clave_acceso"], "--out", str(xml_path))[0] == 0
     rc, out, _ = run(capsys, "verify", "--json", str(xml_path))
     findings = json.loads(out)
-    assert rc == 0 and {f["check"] for f in findings} == {"schema", "signature", "access_key", "totals"}
+    assert rc == 0 and {f["check"] for f in findings} == {"schema", "signature", "access_key", "totals",
+                                                          "certificate", "certificate_ruc", "chain"}
     assert all(f["ok"] for f in findings)
+    assert [f["check"] for f in findings if f.get("verified") is False] == ["chain"]  # no CA roots shipped
     # and the independent oracle: xmlsec1 checks the three references and the signature value
     from app.xmlsafe import parse_xml
 

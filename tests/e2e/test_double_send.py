@@ -138,3 +138,51 @@ def test_py_slow_sifen_two_workers_send_each_cdc_once(py_slow_shop, short_lease)
     assert sandbox.lotes() >= 1
     assert any(s == "recibe" for r in rows for s, _ in sandbox.reception_log(r["key"]))
     assert sum(w.leases.renewals for w in workers) > 0
+
+
+# ---------------------------------------------------------------- the crash campaign, slow authority
+# `pytest -m long tests/e2e/test_double_send.py`: the crash tests' kills with every child's lease
+# shorter than the authority's answer. Each prints its figures (kills, documents, sends counted
+# at the sandbox).
+from test_crash import _check_everything as _ec_check, crash_setup  # noqa: E402,F401
+from test_py_crash import _check_everything as _py_check, py_crash_setup  # noqa: E402,F401
+from crash_kills import run_kills  # noqa: E402
+
+CAMPAIGN_LEASE = "1.0"
+CAMPAIGN_DELAY = 1.5
+
+
+@pytest.mark.long
+@pytest.mark.timeout(3600)
+def test_ec_crash_campaign_slow_sri(crash_setup):
+    data, session, sandbox, env = crash_setup
+    env = dict(env, **{outbox.ENV_LEASE: CAMPAIGN_LEASE})
+    for endpoint in ("recepcion", "autorizacion"):  # not the WSDL: a child must start to sell
+        sandbox.faults.inject("delay", count=None, probability=0.5, seconds=CAMPAIGN_DELAY, endpoint=endpoint)
+    kills = 30
+    committed = run_kills(data, env, kills, 3, child_args=(), wait=(1.0, 4.0))
+    sandbox.faults.clear()
+    n = _ec_check(session, sandbox, committed)  # authorized once, registered once, no gap
+    sends = {r["key"]: len(sandbox.reception_log(r["key"])) for r in documents.listing(session.conn)}
+    again = sum(v - 1 for v in sends.values())
+    print(f"\nEC slow SRI: kills {kills}, documents {n}, validarComprobante {sum(sends.values())}, "
+          f"re-sent after a kill {again} (answered 43/70 by the SRI), authorized once each")
+    assert n >= kills
+
+
+@pytest.mark.long
+@pytest.mark.timeout(3600)
+def test_py_crash_campaign_slow_sifen(py_crash_setup):
+    data, session, sandbox, env = py_crash_setup
+    env = dict(env, **{outbox.ENV_LEASE: CAMPAIGN_LEASE})
+    for endpoint in ("recibe", "recibe-lote", "consulta-lote", "consulta"):  # not the WSDL
+        sandbox.faults.inject("delay", count=None, probability=0.5, seconds=CAMPAIGN_DELAY, endpoint=endpoint)
+    kills = 15
+    committed = run_kills(data, env, kills, 3, child_args=("400", "7"), wait=(1.0, 4.0))
+    sandbox.faults.clear()
+    n = _py_check(session, sandbox, committed)  # approved once each, RUC never blocked
+    sends = [len([s for s, _ in sandbox.reception_log(r["key"]) if s in ("recibe", "recibe-lote")])
+             for r in documents.listing(session.conn)]
+    print(f"\nPY slow SIFEN: kills {kills}, documents {n}, DE receptions {sum(sends)} "
+          f"(lotes {sandbox.lotes()}), re-sent {sum(s - 1 for s in sends)}, RUC blocks {sandbox.blocks}")
+    assert sandbox.blocks == 0 and n >= kills

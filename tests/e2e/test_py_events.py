@@ -64,7 +64,7 @@ def test_transport_update_of_a_waybill(py_shop):
     session, sandbox = py_shop
     first = checkout.issue(session, demo_py_sale(session.company, random.Random(21), 1), "invoices")
     drain(session, [first.document_id])
-    nre = checkout.issue(session, cases(first.key)["waybills"], "waybills")
+    nre = checkout.issue(session, cases(first.key, session.company.ruc)["waybills"], "waybills")
     assert drain(session, [nre.document_id])[0][nre.document_id] == "authorized"
 
     bodies = [{"cdc": nre.key, "motivo": 2, "chofer": {"nombre": "Pedro Otro", "documentoNumero": "7654321"}},

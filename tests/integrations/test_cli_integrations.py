@@ -131,3 +131,26 @@ def test_mall_report_by_hand(shop, capsys, monkeypatch, tmp_path):
         assert run(shop, "mall", "report", "--date", "ayer") == 2
     finally:
         server.stop()
+
+
+def test_mall_sandbox_command_serves_until_interrupted(tmp_path, subprocess_env):
+    import subprocess
+    import sys
+
+    import requests
+
+    proc = subprocess.Popen([sys.executable, "-m", "app", "--data-dir", str(tmp_path / "d"), "mall", "sandbox"],
+                            stdout=subprocess.PIPE, text=True, env=subprocess_env)
+    try:
+        lines = []
+        while not lines or lines[-1] != "}\n":
+            lines.append(proc.stdout.readline())
+            assert lines[-1], "the sandbox stopped before printing its settings"
+        info = json.loads("".join(lines))
+        r = requests.post(f"{info['rest']['url']}/smo/login", timeout=10,
+                          json={"username": info["rest"]["user"], "password": info["rest"]["password"]})
+        assert r.status_code == 200 and r.json()["token"]
+        assert info["sftp"]["fingerprint"].startswith("SHA256:")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -107,3 +107,23 @@ def test_the_worker_runs_extra_work_each_pass(tmp_path):
     w = Worker(conn, {}, extra_work=[jobs.extra_work({"a": lambda c, j: jobs.done()})])
     assert w.run_once() == 1
     assert jobs.by_key(conn, "a", "1").status == jobs.DONE
+
+
+def test_a_failing_listener_never_blocks_the_authorization_record(tmp_path, monkeypatch):
+    """The e-mail listener breaks (a bug): the status change is recorded all the same."""
+    from app.integrations import mail, wiring
+    from app.store import documents
+
+    conn = db(tmp_path)
+    conn.execute("INSERT INTO documents(country, kind, doc_code, key, version, number, ambiente, establishment, "
+                 "point, sequential, issued_at, signed_at, total, currency, buyer_id, buyer_name, status, xml, updated_at) "
+                 "VALUES ('EC','invoices','01','k',1,'001-001-1','1','001','001',1,'x','x','1','USD','0','b',"
+                 "'signed',x'00','x')")
+    monkeypatch.setattr(documents, "STATUS_LISTENERS", [])
+    wiring.install()
+    monkeypatch.setattr(mail, "buyer_email", lambda conn, row: 1 / 0)
+    conn.execute("UPDATE documents SET sale_id=NULL")
+    with transaction(conn):
+        documents.set_status(conn, 1, "authorized", authorization_number="k")
+    assert documents.get(conn, 1)["status"] == "authorized"
+    assert jobs.listing(conn) == []

@@ -136,7 +136,7 @@ def test_refused_recipient_is_a_permanent_failure_shown(shop):
     assert state["attempts"] == 1 and sink.received == []
 
 
-def test_server_down_then_back(shop):
+def test_server_down_then_back(shop, monkeypatch):
     port = free_port()
     configure(shop, SmtpSink(port=port))  # configured, not started: nobody listens
     row = issue_and_drain(shop, rounds=2)
@@ -144,6 +144,12 @@ def test_server_down_then_back(shop):
     assert state["status"] == jobs.PENDING and "No se pudo conectar" in state["error"]
     sink = SmtpSink(port=port).start()
     try:
+        shop.conn.execute("UPDATE integration_jobs SET next_attempt_at=0")
+        # within the "server down" window the job is not even tried (a queue behind a dead
+        # server does not wait for a timeout each)
+        assert jobs.run_due(shop.conn, {mail.KIND: mail.handler()}) == 1 and sink.received == []
+        monkeypatch.setattr(mail, "DOWN_SECONDS", 0)
+        mail._DOWN.clear()  # the window is over
         shop.conn.execute("UPDATE integration_jobs SET next_attempt_at=0")
         assert jobs.run_due(shop.conn, {mail.KIND: mail.handler()}) == 1
     finally:
@@ -163,3 +169,31 @@ def test_manual_resend_to_another_address(shop):
         sink.stop()
     assert [r.rcpt_tos for r in sink.received] == [[BUYER], ["contador@example.ec"]]
     assert mail.state(shop.conn, row["id"])["delivered"] == 2
+
+
+def test_interrupted_send_is_shown_maybe_sent_and_not_repeated(shop, capsys):
+    sink = SmtpSink().start()
+    try:
+        configure(shop, sink)
+        with ExitStack() as stack:  # authorize with the SMTP job left queued (no integrations pass)
+            worker = make_worker(shop, stack)
+            worker.extra_work = []
+            result = checkout.issue(shop, demo_invoice(shop.company, random.Random(1), 1), "invoices")
+            for _ in range(20):
+                worker.run_once()
+                if documents.by_key(shop.conn, result.key)["status"] == "authorized":
+                    break
+        row = documents.by_key(shop.conn, result.key)
+        # what a process killed after the server accepted the message leaves behind
+        shop.conn.execute("UPDATE integration_jobs SET lease_owner='otra-maquina:1:x', lease_until=0, "
+                          "attempting_at=1 WHERE document_id=?", (row["id"],))
+        assert jobs.run_due(shop.conn, {mail.KIND: mail.handler()}) == 0
+        assert sink.received == []
+        state = mail.state(shop.conn, row["id"])
+        assert state["status"] == jobs.UNCERTAIN and state["status_es"] == "posiblemente enviado"
+        with transaction(shop.conn):  # a person re-sends: a new request, sent once
+            mail.request_send(shop.conn, row["key"])
+        jobs.run_due(shop.conn, {mail.KIND: mail.handler()})
+        assert len(sink.received) == 1
+    finally:
+        sink.stop()

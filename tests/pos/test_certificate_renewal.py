@@ -150,7 +150,8 @@ def test_settings_save_with_refusing_keyring_keeps_the_old_certificate(shop):
     keyring.set_keyring(refusing)
     conn = connect(data.db_path)
     try:
-        answers = setup.SetupAnswers(company=company, p12=new_p12, p12_password=new_password)
+        answers = setup.SetupAnswers(company=company, p12=new_p12, p12_password=new_password,
+                                     new_users=[("Ana", "administrador", "482915")])
         with pytest.raises(ConfigurationError, match="llavero"):
             setup.save(data, conn, answers)
     finally:

@@ -78,12 +78,27 @@ def test_screenshots(qtbot, tmp_path):
 
     from app.ui.screenshots import render_all
 
-    paths = render_all(tmp_path / "png", tmp_path / "data")
+    paths = render_all(tmp_path / "png", tmp_path / "data", (1024, 768))
     names = [p.stem for p in paths]
     assert names == ["01_venta", "02_cobrar", "03_documentos", "04_caja", "05_productos", "06_clientes",
-                     "07_reportes", "08_configuracion", "09_asistente",
-                     "10_py_venta", "11_py_cobrar", "12_py_documentos", "13_py_asistente", "14_py_establecimientos"]
+                     "07_reportes", "08_configuracion", "09_asistente", "ticket-ec-80mm", "ride-ec-a4",
+                     "10_py_venta", "11_py_cobrar", "12_py_documentos", "13_py_asistente", "14_py_establecimientos",
+                     "ticket-py-80mm", "kude-py-a4"]
+    printed = [p for p in paths if not p.name[:2].isdigit()]
+    for p in printed:  # the ticket 80 mm wide at 203 dpi (576 px); the A4 page upright
+        img = QImage(str(p))
+        assert img.width() > 500 and img.height() > img.width(), p
+    paths = [p for p in paths if p not in printed]
     for p in paths:
         img = QImage(str(p))
-        assert (img.width(), img.height()) == (1280, 800), p
+        assert (img.width(), img.height()) == (1024, 768), p
     assert users.list_users  # the demo users exist for the screenshots' cashier
+
+
+def test_screenshots_refuse_a_bad_size(tmp_path, capsys):
+    from app.cli import main
+
+    code = main(["--data-dir", str(tmp_path / "data"), "screenshots", "--out", str(tmp_path / "png"), "--size", "1024por768"])
+    err = capsys.readouterr().err
+    assert code != 0 and "Tamaño inválido" in err and "Traceback" not in err
+    assert not list((tmp_path / "png").glob("*.png"))

@@ -174,6 +174,8 @@ def test_scale_label_parsing():
                                 money_places=2).value == Decimal("1.234")
     assert scale_barcodes.parse(ean13("200123401234"), cfg, money_places=0).value == Decimal("1234")
     assert scale_barcodes.parse("7861001234561", cfg, money_places=2) is None  # an ordinary EAN
+    assert scale_barcodes.parse_prefixes(20) == ("20",)  # `settings set` may store a number
+    assert scale_barcodes.parse_prefixes(["20", 21]) == scale_barcodes.parse_prefixes("20; 21") == ("20", "21")
     bad = code[:-1] + str((int(code[-1]) + 1) % 10)
     with pytest.raises(ValueError, match="dígito verificador"):
         scale_barcodes.parse(bad, cfg, money_places=2)
@@ -399,3 +401,96 @@ def test_cash_refund_of_a_credit_note_no_contado_and_net_reports(qtbot, make_win
     assert "no contado" in shifts.report_text(z)
     assert Decimal(z["total_difference"]) == 0
     assert b"INFORME Z" in out.read_bytes()  # printed at the close
+
+
+# ----------------------------------------------------------------------------------- Paraguay: cards
+
+@pytest.fixture
+def py_window(qtbot, tmp_path):
+    from app.pos import users
+    from app.ui.main import MainWindow, build_context, make_app, prepare_demo
+
+    make_app()
+    session = prepare_demo(tmp_path / "py", "PY")
+    stack = ExitStack()
+    ctx = build_context(session, users.authenticate(session.conn, "1234"), demo=True, stack=stack,
+                        start_worker=False)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.resize(1024, 768)
+    with qtbot.waitActive(window):
+        window.show()
+        window.activateWindow()
+    window.sale.code.setFocus()
+    yield window
+    window.shutdown()
+    stack.close()
+    session.close()
+
+
+def test_card_brand_and_authorisation_are_asked_and_signed(qtbot, py_window):
+    from app.store import documents
+
+    sale = py_window.sale
+    enter(qtbot, sale, "COLA2")
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    dlg.fields["efectivo"].clear()
+    qtbot.keyClick(dlg, Qt.Key.Key_F2)  # tarjeta de crédito
+    qtbot.keyClicks(dlg.fields["tarjeta_credito"], "11.000")
+    brand, auth = dlg.extra["tarjeta_credito"]["marca"], dlg.extra["tarjeta_credito"]["autorizacion"]
+    assert brand.placeholderText() == "Marca (Visa, Mastercard…)" and auth.maxLength() == 10
+    qtbot.keyClicks(brand, "master")
+    qtbot.keyClicks(auth, "12ab")
+    qtbot.keyClick(auth, ENTER)
+    assert dlg.isVisible() and "autorización" in dlg.error.text()  # refused, nothing issued
+    auth.clear()
+    qtbot.keyClicks(auth, "654321")
+    qtbot.keyClick(auth, ENTER)
+    assert not dlg.isVisible(), dlg.error.text()
+    xml = bytes(documents.get(py_window.ctx.conn, sale.last_sale.result.document_id)["xml"])
+    assert b"<iDenTarj>2</iDenTarj><dDesDenTarj>Mastercard</dDesDenTarj>" in xml
+    assert b"<dCodAuOpe>654321</dCodAuOpe>" in xml
+
+
+def test_card_of_another_brand_and_a_blank_brand():
+    from app.fiscal import registry
+
+    till_rules = registry.country("PY").till()
+    fields = [f.key for f in till_rules.payment_methods["tarjeta_debito"].fields]
+    assert fields == ["marca", "autorizacion"]
+    from app.fiscal.py.till import card_details
+
+    assert card_details({"marca": "Credicard", "autorizacion": ""}) == (99, "Credicard", None)
+    assert card_details({}) == (99, "Tarjeta", None)
+    assert card_details({"marca": "VISA", "autorizacion": "1234567890"}) == (1, "", 1234567890)
+    with pytest.raises(ValueError, match="marca completa"):
+        card_details({"marca": "Xy"})
+
+
+def _clipped(root):
+    from PySide6.QtWidgets import QLabel, QPushButton
+
+    return [wd.text() for wd in root.findChildren(QLabel) + root.findChildren(QPushButton)
+            if wd.isVisible() and wd.text() and not (isinstance(wd, QLabel) and wd.wordWrap())
+            and wd.width() < wd.sizeHint().width()]
+
+
+def test_caja_close_fits_1024x768(qtbot, make_window):
+    w = make_window()
+    cash = w.show_screen("cash")
+    qtbot.keyClick(cash.report, Qt.Key.Key_F8)
+    assert cash.close_box.isVisible()
+    qtbot.wait(50)
+    assert w.width() <= 1024 and w.height() <= 768 and _clipped(cash) == []
+
+
+def test_py_sale_and_cobrar_fit_1024x768(qtbot, py_window):
+    sale = py_window.sale
+    enter(qtbot, sale, "COLA2")
+    qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+    dlg = sale.payment_dialog
+    qtbot.wait(50)
+    assert dlg.width() <= 1024 and dlg.height() <= 768 and _clipped(dlg) == []
+    sale.payment_dialog.reject()
+    assert py_window.width() <= 1024 and _clipped(sale) == []

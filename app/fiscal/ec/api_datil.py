@@ -86,6 +86,23 @@ def _issue(kind: str):
     return handler
 
 
+def _reissue(kind: str):
+    """`POST /<kind>/<id>/reissue`: a corrected body for a comprobante the SRI did not authorize
+    (NO AUTORIZADO / DEVUELTO): a new comprobante with the next number; an error otherwise."""
+    def handler(ctx, req: ApiRequest) -> ApiResponse:
+        from app.core.errors import ValidationError
+
+        old = ctx.document(req.params["id"], kind)
+        if st.parse(old["status"]) != st.REJECTED:
+            raise ValidationError(f"Solo se reemite un comprobante NO AUTORIZADO o DEVUELTO; este está "
+                                  f"{ESTADOS[st.parse(old['status'])]}", field="id")
+        body = _object(req.body)
+        issued = ctx.issue(body, kind, client_number=_client_number(body), corrects=old)
+        return ApiResponse(200, comprobante(issued.doc, issued.request, ctx.company))
+
+    return handler
+
+
 def _get(kind: str):
     def handler(ctx, req: ApiRequest) -> ApiResponse:
         doc = ctx.document(req.params["id"], kind)
@@ -109,6 +126,63 @@ def _client_number(body: dict) -> str | None:
     return str(value) if isinstance(value, (int, str)) and str(value).strip() else None
 
 
+def _issue_xml(ctx, req: ApiRequest) -> ApiResponse:
+    """`POST /invoices/issue/xml` (seed 001): `{"xml": "<factura>…"}`, an unsigned SRI factura;
+    read into the Dátil body, then the normal path (validated, numbered, signed, stored)."""
+    from app.core.errors import ValidationError
+    from app.fiscal.ec import xml_input
+
+    xml = _object(req.body).get("xml")
+    if not isinstance(xml, str) or not xml.strip():
+        raise ValidationError("Envíe el contenido del XML de la factura en el campo xml", field="xml")
+    body, number = xml_input.factura_body(xml)
+    if body["emisor"]["ruc"] != ctx.company.ruc:
+        raise ValidationError(f"El RUC del emisor del XML ({body['emisor']['ruc']}) no es el de esta empresa "
+                              f"({ctx.company.ruc})", field="xml.infoTributaria.ruc")
+    issued = ctx.issue(body, "invoices", client_number=number and f"xml:{number}")
+    return ApiResponse(200, comprobante(issued.doc, issued.request, ctx.company))
+
+
+def catalogs() -> dict:
+    """Dátil's catalog tables (seed 001 "Catálogo") as served by Mostrador, from app/fiscal/ec/catalog."""
+    from app.fiscal.ec import catalog as c
+
+    def pct(d) -> str:
+        return format(d.normalize(), "f")
+
+    no_rate = {"6", "7"}  # no objeto / exento: no tarifa
+    return {
+        "impuestos": [{"codigo": k, "impuesto": v} for k, v in c.TAX_NAMES.items()],
+        "iva": [{"codigo": k, "porcentaje": c.IVA_LABELS.get(k, pct(v) + " %"),
+                 "tarifa": None if k in no_rate else pct(v), "vigente": k not in c.IVA_HISTORICAL}
+                for k, v in c.IVA_RATES.items()],
+        "tipos_identificacion": [{"codigo": k, "descripcion": v} for k, v in c.ID_TYPES.items()],
+        "formas_pago": [{"codigo": k, "codigo_sri": v, "forma_pago_sri": c.FORMAS_PAGO[v]}
+                        for k, v in c.DATIL_PAYMENT_METHODS.items()],
+        "formas_pago_sri": [{"codigo": k, "descripcion": v} for k, v in c.FORMAS_PAGO.items()],
+        "retenciones": {
+            "impuestos": [{"codigo": k, "impuesto": v} for k, v in c.RETENTION_TAXES.items()],
+            "iva": [{"codigo": k, "porcentaje": pct(v)} for k, v in c.IVA_RETENTION_RATES.items()],
+            "isd": [{"codigo": k, "porcentaje": pct(v)} for k, v in c.ISD_RETENTION_RATES.items()],
+            "presuntivas_factura": sorted(c.PRESUMPTIVE_RETENTION_CODES, key=int),
+        },
+    }
+
+
+def _catalog(ctx, req: ApiRequest) -> ApiResponse:
+    return ApiResponse(200, catalogs())
+
+
+def _catalog_table(ctx, req: ApiRequest) -> ApiResponse:
+    from app.core.errors import NotFoundError
+
+    tables = catalogs()
+    name = req.params["name"]
+    if name not in tables:
+        raise NotFoundError(f"Catálogo desconocido: {name}; hay {', '.join(tables)}")
+    return ApiResponse(200, {name: tables[name]})
+
+
 def _subscribe(ctx, req: ApiRequest) -> ApiResponse:
     body = _object(req.body)
     return ApiResponse(200, ctx.subscribe(body.get("event_name"), body.get("webhook_url")))
@@ -124,6 +198,12 @@ class DatilDialect:
         for kind, label in KINDS.items():
             routes.append(ApiRoute("POST", f"/{kind}/issue", _issue(kind), f"Emite {label} (cuerpo de Dátil)"))
             routes.append(ApiRoute("GET", f"/{kind}/{{id}}", _get(kind), f"Consulta {label} por id"))
+            routes.append(ApiRoute("POST", f"/{kind}/{{id}}/reissue", _reissue(kind),
+                                   f"Reemite {label} no autorizada, con el cuerpo corregido"))
+        routes.append(ApiRoute("POST", "/invoices/issue/xml", _issue_xml,
+                               "Emite una factura desde su XML del SRI sin firmar ({\"xml\": …})"))
+        routes.append(ApiRoute("GET", "/catalog", _catalog, "Catálogos: impuestos, IVA, identificación, pagos, retenciones"))
+        routes.append(ApiRoute("GET", "/catalog/{name}", _catalog_table, "Un catálogo por nombre"))
         routes.append(ApiRoute("POST", "/webhooks", _subscribe, "Suscribe una URL a receipt-issued o issue-error"))
         self.routes = tuple(routes)
 

@@ -29,6 +29,11 @@ class EcBackend:
 
         return sale_draft.draft_from_sale(sale, company, now=now)
 
+    def draft_from_return(self, ret, company: Company, *, now: datetime | None = None) -> Draft:
+        from app.fiscal.ec import return_draft
+
+        return return_draft.draft_from_return(ret, company, now=now)
+
     def sign(self, draft: Draft, sequential: int, identity, company: Company,
              *, now: datetime | None = None) -> SignedDocument:
         now = now or datetime.now(timezone.utc)

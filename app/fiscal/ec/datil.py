@@ -12,6 +12,7 @@ from datetime import datetime
 from app.core.company import Company
 from app.fiscal.base import Draft, SeriesKey
 from app.fiscal.ec import documents
+from app.fiscal.ec.documents import rate_dates
 from app.fiscal.ec.documents.common import (  # noqa: F401  (re-exported)
     CENT, GUAYAQUIL, PAST_LIMIT_DAYS, ZERO, Reader, add_contact_fields, check_additional_count, check_payments,
     compare_declared_totals, compare_tax_totals, read_additional, read_details, read_doc_number, read_header,
@@ -42,6 +43,7 @@ def parse(body: dict, kind: str, company: Company, now: datetime | None = None) 
         now = now.replace(tzinfo=GUAYAQUIL)
     header, issued_at = read_header(r, body, doc_type, company, now)
     doc = doc_type.parse(r, body, header, company)
+    rate_dates.check(r, doc)
     r.ec.raise_if_any()
     party, total = doc_type.party(doc), doc_type.total(doc)
     return Draft(country="EC", kind=kind, series=SeriesKey(doc.cod_doc, doc.estab, doc.pto_emi),

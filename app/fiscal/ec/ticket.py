@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from app.core.money import round_half_up
 from app.devices.ticket import Code, Feed, Item, Pair, Rule, Text, Ticket
 from app.fiscal.ec import documents
 from app.fiscal.ec.reader import ID_TYPES, EcDocument, q2, qty, read_ec_document
@@ -31,6 +32,8 @@ def copy_marks(extras: dict) -> list:
 def build_ticket(document, extras: dict | None = None, company=None) -> Ticket:
     """The RIDE-on-a-ticket of `document` (see `read`); `extras` as in `app.fiscal.base.Printables`."""
     extras = dict(extras or {})
+    if isinstance(document, (bytes, bytearray)):
+        document = parse_signed(document)
     doc = read(document)
     t = Ticket("EC", doc.short_title, doc.number, copy=bool(extras.get("copy")), key=doc.clave)
     _header(t, doc, extras, company)
@@ -40,7 +43,7 @@ def build_ticket(document, extras: dict | None = None, company=None) -> Ticket:
     elif doc.root == "comprobanteRetencion":
         _retentions(t, doc)
     else:
-        _lines(t, doc)
+        _lines(t, doc, None if isinstance(document, EcDocument) else _line_taxes(document))
         _totals(t, doc, extras)
     _key(t, doc, extras)
     if doc.info:
@@ -104,12 +107,31 @@ def _party(t: Ticket, doc: EcDocument) -> None:
         t.add(Text(f"Motivo: {doc.reason}"))
 
 
-def _lines(t: Ticket, doc: EcDocument) -> None:
+def _line_taxes(root) -> list[Decimal]:
+    """Each detalle's taxes (IVA, ICE, IRBPNR valor), in order."""
+    out = []
+    for det in root.iter("detalle"):
+        total = Decimal(0)
+        for imp in det.iter("impuesto"):
+            try:
+                total += Decimal((imp.findtext("valor") or "0").strip())
+            except ArithmeticError:
+                pass
+        out.append(total)
+    return out
+
+
+def _lines(t: Ticket, doc: EcDocument, taxes: list[Decimal] | None = None) -> None:
+    """What the law asks (quantity, unit price without taxes, discount, line total without
+    taxes) and, for a taxed line, the unit price the buyer recognises: PVP, taxes included."""
     t.add(Rule(), Pair("DESCRIPCIÓN", "TOTAL", bold=True))
-    for ln in doc.lines:
+    for i, ln in enumerate(doc.lines):
         detail = f"{qty(ln.quantity)} x {qty(ln.unit_price)}"
         if ln.discount:
             detail += f" desc. {q2(ln.discount)}"
+        tax = taxes[i] if taxes is not None and i < len(taxes) else Decimal(0)
+        if tax and ln.quantity:
+            detail += f" PVP {q2(round_half_up((ln.total + tax) / ln.quantity, 2))}"
         desc = f"{ln.code} {ln.description}" if ln.code else ln.description
         t.add(Item(desc, detail, q2(ln.total), ln.code))
         for name, value in ln.extra:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from app.core.money import ZERO, MoneyFormat, round_half_up, to_decimal
-from app.core.sale import IssuedLine, Party, PaymentMethod, Sale, SaleLine, SaleTotals, TaxCategory
+from app.core.sale import (IssuedLine, LineTax, Party, PaymentMethod, Return, ReturnedLine, Sale, SaleLine, SaleTotals,
+                           TaxCategory)
 from app.core import status
 from app.fiscal.ec import catalog, identity
-from app.fiscal.ec import documents as ec_documents
 from app.fiscal.ec import totals as ec_totals
 
 HUNDRED = Decimal(100)
@@ -74,7 +74,7 @@ DEMO_PRODUCTS = (
 DEMO_CUSTOMERS = (
     ("05", "1710034065", "María Fernanda Andrade", "maria.andrade@example.com"),
     ("04", "1790011674001", "Distribuidora Andina S.A.", "compras@andina.example.com"),
-    ("06", "AB123456", "John Smith", ""),
+    ("06", "AB123456", "John Smith", "john.smith@example.com"),
 )
 
 
@@ -168,15 +168,6 @@ def identification_errors(id_type: str, identification: str) -> list[str]:
     return [m[:1].upper() + m[1:] for m in identity.check_identification(id_type, text).errors]
 
 
-def as_comprador(b: Party) -> dict:
-    """Dátil's `comprador` of a buyer."""
-    d = {"tipo_identificacion": b.id_type, "identificacion": b.identification, "razon_social": b.name}
-    for k, v in (("email", b.email), ("direccion", b.address), ("telefono", b.phone)):
-        if v:
-            d[k] = v
-    return d
-
-
 # ----------------------------------------------------------------------------------- reading back
 
 def _dec(value, default=ZERO) -> Decimal:
@@ -208,12 +199,79 @@ def _datil_lines(body: Mapping) -> list[IssuedLine]:
     return out
 
 
+def invoice_other_taxes(request: Mapping, line: IssuedLine) -> tuple[LineTax, ...]:
+    """The ICE and IRBPNR an invoice line carried, read from its stored request (a till `Sale`
+    carries neither; a Dátil body may)."""
+    items = request.get("items") if isinstance(request.get("items"), list) else []
+    source = items[line.index] if line.index < len(items) and isinstance(items[line.index], dict) else {}
+    out = []
+    for t in source.get("impuestos") or []:
+        if not isinstance(t, dict) or str(t.get("codigo", IVA)) == IVA:
+            continue
+        code, cp = str(t.get("codigo")), str(t.get("codigo_porcentaje", "")).lstrip("0")
+        if code == catalog.ICE:
+            out.append(LineTax(code, cp, _dec(t.get("tarifa")), _dec(t.get("valor"))))
+        elif code == catalog.IRBPNR and cp in catalog.IRBPNR_PER_UNIT:
+            per_unit = catalog.IRBPNR_PER_UNIT[cp]
+            out.append(LineTax(code, cp, per_unit, round_half_up(per_unit * line.quantity, 2)))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ReturnedAmounts:
+    """The amounts of one returned line of a credit note: taxes as (codigo, codigo_porcentaje,
+    tarifa, base_imponible, valor), ICE first, then IVA, then the rest."""
+
+    line: IssuedLine
+    quantity: Decimal
+    discount: Decimal
+    base: Decimal
+    taxes: tuple[tuple[str, str, Decimal, Decimal, Decimal], ...]
+
+
+def returned_amounts(returned: ReturnedLine) -> ReturnedAmounts:
+    """`quantity` units of an invoice line given back: the line's discount and ICE in proportion
+    (IVA is then charged on base + ICE, as on the invoice), its IVA at the line's rate, its IRBPNR
+    per unit."""
+    line, qty = returned.line, returned.quantity
+    discount = round_half_up(line.discount * qty / line.quantity, 2)
+    base = ec_totals.line_subtotal(qty, line.unit_price, discount)
+    ice, others, ice_total = [], [], ZERO
+    for t in returned.other_taxes:
+        if t.code == catalog.ICE:
+            value = round_half_up(t.amount * qty / line.quantity, 2)
+            ice_total += value
+            ice.append((t.code, t.category, t.rate, base, value))
+        elif t.code == catalog.IRBPNR:
+            others.append((t.code, t.category, t.rate, base, round_half_up(t.rate * qty, 2)))
+    iva_base = base + ice_total
+    iva = (IVA, line.tax_category, line.rate, iva_base, ec_totals.tax_value(iva_base, line.rate))
+    return ReturnedAmounts(line, qty, discount, base, (*ice, iva, *others))
+
+
+def return_total(ret: Return) -> Decimal:
+    """What a credit note of `ret` gives back: bases plus every tax."""
+    amounts = [returned_amounts(x) for x in ret.lines]
+    return sum((a.base + sum((t[4] for t in a.taxes), ZERO) for a in amounts), ZERO)
+
+
 def _sale_lines(sale: Sale) -> list[IssuedLine]:
     out = []
     for i, ln in enumerate(sale.lines):
         a = line_amounts(ln)
         out.append(IssuedLine(i, ln.code, ln.name, ln.quantity, a.unit_price, a.discount, ln.tax_category, a.rate,
                               a.base, a.tax))
+    return out
+
+
+def _return_lines(ret: Return) -> list[IssuedLine]:
+    """The lines of a till credit note, as issued (its IVA as `tax`; ICE and IRBPNR are not)."""
+    out = []
+    for i, x in enumerate(ret.lines):
+        a = returned_amounts(x)
+        iva = next(t for t in a.taxes if t[0] == IVA)
+        out.append(IssuedLine(i, x.line.code, x.line.name, x.quantity, x.line.unit_price, a.discount,
+                              x.line.tax_category, x.line.rate, a.base, iva[4]))
     return out
 
 
@@ -236,6 +294,8 @@ class EcTill:
     demo_products = DEMO_PRODUCTS
     demo_customers = DEMO_CUSTOMERS
     anonymous_note = "Consumidor final (hasta USD 50,00)"
+
+    date_field = "fecha_emision"  # the input field of the document's date (refusals name it)
 
     def is_anonymous(self, party: Party) -> bool:
         return party.id_type == ID_FINAL
@@ -288,11 +348,15 @@ class EcTill:
     def issued_lines(self, request: Mapping) -> list[IssuedLine]:
         if Sale.is_record(request):
             return _sale_lines(Sale.from_dict(request))
+        if Return.is_record(request):
+            return _return_lines(Return.from_dict(request))
         return _datil_lines(request)
 
     def issued_buyer(self, request: Mapping) -> Party | None:
         if Sale.is_record(request):
             return Sale.from_dict(request).buyer
+        if Return.is_record(request):
+            return Return.from_dict(request).buyer
         c = request.get("comprador")
         if not isinstance(c, dict):
             return None
@@ -310,6 +374,11 @@ class EcTill:
         return None
 
     def credited_quantities(self, request: Mapping, invoice: Mapping) -> dict[int, Decimal]:
+        """What a stored credit note gave back of `invoice`, per line: a till `Return` record or a
+        Dátil body (CLI/API) whose items name their `linea_factura`."""
+        if Return.is_record(request):
+            ret = Return.from_dict(request)
+            return ret.quantities() if ret.invoice.number == invoice["number"] else {}
         out: dict[int, Decimal] = {}
         if request.get("numero_documento_modificado") != invoice["number"]:
             return out
@@ -319,48 +388,28 @@ class EcTill:
                 out[int(idx)] = out.get(int(idx), ZERO) + to_decimal(item["cantidad"])
         return out
 
-    def credit_note_body(self, invoice: Mapping, request: Mapping, returned: Sequence[tuple[IssuedLine, Decimal]],
-                         reason: str) -> dict:
-        items, by_tax = [], {}
-        for line, qty in returned:
-            discount = round_half_up(line.discount * qty / line.quantity, 2)
-            base = ec_totals.line_subtotal(qty, line.unit_price, discount)
-            value = ec_totals.tax_value(base, line.rate)
-            items.append({
-                "cantidad": qty, "codigo_principal": line.code, "descripcion": line.name,
-                "precio_unitario": line.unit_price, "descuento": discount, "precio_total_sin_impuestos": base,
-                "impuestos": [{"codigo": IVA, "codigo_porcentaje": line.tax_category, "tarifa": line.rate,
-                               "base_imponible": base, "valor": value}],
-                "detalles_adicionales": {"linea_factura": str(line.index)},
-            })
-            b, v = by_tax.get(line.tax_category, (ZERO, ZERO))
-            by_tax[line.tax_category] = (b + base, v + value)
-        subtotal = sum((i["precio_total_sin_impuestos"] for i in items), ZERO)
-        tax = sum((v for _, v in by_tax.values()), ZERO)
-        buyer = self.issued_buyer(request)
-        body = {
-            "tipo_emision": 1,
-            "moneda": "USD",
-            "emisor": {"establecimiento": {"codigo": invoice["establishment"], "punto_emision": invoice["point"]}},
-            "comprador": as_comprador(buyer) if buyer is not None else None,
-            "fecha_emision_documento_modificado": invoice["issued_at"],
-            "numero_documento_modificado": invoice["number"],
-            "tipo_documento_modificado": ec_documents.by_kind("invoices").cod_doc,
-            "motivo": reason.strip(),
-            "items": items,
-            "totales": {
-                "total_sin_impuestos": subtotal,
-                "impuestos": [{"codigo": IVA, "codigo_porcentaje": c, "base_imponible": b, "valor": v}
-                              for c, (b, v) in sorted(by_tax.items())],
-                "importe_total": subtotal + tax,
-            },
-        }
-        if request.get("ambiente") not in (None, ""):
-            body["ambiente"] = request["ambiente"]
-        return body
+    def returned_line(self, request: Mapping, line: IssuedLine, quantity: Decimal) -> ReturnedLine:
+        """`quantity` units of an invoice line given back, with the ICE and IRBPNR it carried."""
+        return ReturnedLine(line, quantity, invoice_other_taxes(request, line))
 
-    def credit_note_total(self, body: Mapping) -> Decimal:
-        return body["totales"]["importe_total"]
+    def return_buyer_extra(self, request: Mapping) -> dict:
+        """Nothing: the SRI's credit note names its buyer with what `Party` carries."""
+        return {}
+
+    def reserve_once(self, draft, taken) -> list[str]:
+        """Nothing of an EC draft is used once per document besides its number (the clave's
+        código numérico is derived per document)."""
+        return []
+
+    def note_reference(self, xml: bytes) -> dict | None:
+        """What a signed credit/debit note modifies (app/pos/note_checks.py), or None."""
+        from app.fiscal.ec.note_ref import note_reference
+
+        return note_reference(xml)
+
+    def credit_note_total(self, ret: Return) -> Decimal:
+        """What a credit note of `ret` gives back (shown before issuing)."""
+        return return_total(ret)
 
 
 FACET = EcTill()

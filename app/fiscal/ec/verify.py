@@ -7,9 +7,13 @@ over wrong arithmetic — in this order: schema, signature, access_key, totals (
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 from app.core.errors import ValidationError
+from app.fiscal import signer_report
 from app.fiscal.base import Finding
 from app.fiscal.ec import access_key, arithmetic, documents, schema, xades
+from app.fiscal.ec.certificate import FACET as CERTIFICATES
 from app.xmlsafe import parse_xml
 
 DS_NS = "http://www.w3.org/2000/09/xmldsig#"
@@ -131,7 +135,10 @@ def verify(xml: bytes) -> list[Finding]:
     if find_signature(comprobante) is None:
         findings.append(Finding("signature", False, "El documento no está firmado"))
     else:
-        findings += xades.verify(doc_bytes)
+        signature_findings = xades.verify(doc_bytes)
+        findings += signature_findings
+        if all(f.ok for f in signature_findings):
+            findings += certificate_findings(comprobante)
 
     problems = access_key_problems(comprobante)
     if problems:
@@ -146,7 +153,44 @@ def verify(xml: bytes) -> list[Finding]:
     return findings
 
 
+def _signing_time(signature) -> datetime | None:
+    for el in signature.iter():
+        if _local(el.tag) == "SigningTime" and el.text:
+            try:
+                when = datetime.fromisoformat(el.text.strip().replace("Z", "+00:00"))
+            except ValueError:
+                return None
+            return when if when.tzinfo else None
+    return None
+
+
+def certificate_findings(comprobante) -> list[Finding]:
+    """The signer's certificate: holder, RUC, issuer, validity at xades:SigningTime; its RUC must be
+    the comprobante's (SRI error 39 'firma inválida'); the chain when the CA roots are shipped."""
+    signature = find_signature(comprobante)
+    if signature is None:
+        return []
+    cert, _key, _ = xades._key_info(signature)
+    if cert is None:
+        return []
+    extra = []
+    for text in signature.iter(f"{{{DS_NS}}}X509Certificate"):
+        try:
+            import base64
+
+            from cryptography import x509
+            extra.append(x509.load_der_x509_certificate(base64.b64decode("".join((text.text or "").split()))))
+        except ValueError:
+            continue
+    ruc = (comprobante.findtext("infoTributaria/ruc") or "").strip()
+    return signer_report.certificate_findings(cert, extra, country="ec", cert_ruc=CERTIFICATES.ruc_of(cert),
+                                              issuer_ruc=ruc, same_ruc=CERTIFICATES.ruc_matches,
+                                              signed_at=_signing_time(signature))
+
+
 def _authorization_finding(auth: dict, comprobante) -> Finding:
+    """What an `autorizacion` wrapper says is a claim: nothing in it is signed by the SRI, so an
+    AUTORIZADO is reported as unverified (only a query to the SRI can confirm it)."""
     clave = (comprobante.findtext("infoTributaria/claveAcceso") or "").strip()
     if auth["estado"] != "AUTORIZADO":
         return Finding("authorization", False, f"La autorización dice {auth['estado'] or '(sin estado)'}")
@@ -156,4 +200,6 @@ def _authorization_finding(auth: dict, comprobante) -> Finding:
         return Finding("authorization", False,
                        f"El número de autorización {numero} no es la clave de acceso del comprobante {clave}")
     when = auth["fechaAutorizacion"] or "(sin fecha)"
-    return Finding("authorization", True, f"AUTORIZADO el {when} en {auth['ambiente'] or '(sin ambiente)'}")
+    return Finding("authorization", True, f"El archivo AFIRMA que el SRI lo autorizó el {when} en "
+                                          f"{auth['ambiente'] or '(sin ambiente)'}; NO VERIFICADO (la autorización no "
+                                          "está firmada: solo una consulta al SRI lo confirma)", unverified=True)

@@ -107,6 +107,41 @@ def _consultalote(ctx, req):
         "id": body.get("id")})
 
 
+def _prot(doc: dict) -> dict:
+    return ret_envi_de(doc, None)["ns2:rRetEnviDe"]["ns2:rProtDe"]
+
+
+def _consultadocs(ctx, req):
+    """Several documents by CDC (seed 004 leaves the body undocumented: `cdcList`, of CDC
+    strings or `{"cdc": …}` objects, like FacturaSend's)."""
+    from app.core.errors import NotFoundError
+
+    body = _object(req.body)
+    items = body.get("cdcList")
+    if not isinstance(items, list) or not items or len(items) > MAX_LOTE:
+        raise ValidationError(f"Indique cdcList con 1 a {MAX_LOTE} CDC", field="cdcList")
+    out = []
+    for i, it in enumerate(items):
+        cdc = it.get("cdc") if isinstance(it, dict) else it
+        if not isinstance(cdc, str) or not cdc.strip():
+            raise ValidationError("Falta el CDC", field=f"cdcList[{i}]")
+        try:
+            out.append(_prot(ctx.by_key(cdc.strip())))
+        except NotFoundError:
+            out.append({"ns2:Id": cdc.strip(), "ns2:dEstRes": "Inexistente",
+                        "ns2:gResProc": {"ns2:dCodRes": "0420", "ns2:dMsgRes": "CDC inexistente"}})
+    return ApiResponse(200, {"documentos": out, "id": body.get("id")})
+
+
+def _ultimosdocs(ctx, req):
+    """The last documents issued (newest first); `cantidad` 1..100, 10 by default."""
+    body = _object(req.body if req.body is not None else {})
+    n = body.get("cantidad", 10)
+    if not isinstance(n, int) or isinstance(n, bool) or not 1 <= n <= 100:
+        raise ValidationError("cantidad debe ser un entero de 1 a 100", field="cantidad")
+    return ApiResponse(200, {"documentos": [_prot(d) for d in ctx.recent(n)], "id": body.get("id")})
+
+
 def _ruc(ctx, req):
     body = _object(req.body)
     ruc = body.get("ruc")
@@ -147,6 +182,8 @@ class DtepyDialect:
             ApiRoute("POST", "/documentoset/inutilizacion", _event("inutilizacion"), "Inutiliza números"),
             ApiRoute("POST", "/documentoset/nominacion", _event("nominacion"), "Nomina una factura innominada"),
             ApiRoute("POST", "/documentoset/datostransporte", _event("datostransporte"), "Datos de transporte"),
+            ApiRoute("POST", "/documentoset/consultadocs", _consultadocs, "Consulta varios documentos por CDC"),
+            ApiRoute("POST", "/documentoset/ultimosdocs", _ultimosdocs, "Los últimos documentos emitidos"),
             ApiRoute("POST", "/ruc", _ruc, "Consulta un RUC en SIFEN (en línea)"),
             ApiRoute("GET", "/documentoset/getexpiration", _expiration, "Vencimiento del certificado"),
         )

@@ -101,21 +101,23 @@ def _test(ctx, req):
     return _ok(message="API de FacturaSend (Mostrador local) en funcionamiento")
 
 
-def _refuse_draft(req: ApiRequest) -> None:
-    if _flag(req, "draft"):
-        raise ValidationError("Mostrador no guarda borradores: emita el documento sin ?draft=true", field="draft")
+def _draft_answer(draft_id: int, count: int) -> ApiResponse:
+    """A draft is kept as sent: no number and no CDC until it is confirmed (numbering stays gap-free)."""
+    return _ok(loteId=draft_id, borrador=True,
+               deList=[{"index": i, "cdc": "", "numero": "", "estado": "Borrador", "situacion": 0}
+                       for i in range(count)])
 
 
 def _create(ctx, req):
-    _refuse_draft(req)
     body = _object(req.body)
+    if _flag(req, "draft"):
+        return _draft_answer(ctx.save_draft([body], "invoices", dialect="facturasend"), 1)
     issued = ctx.issue(body, "invoices", dialect="facturasend", client_number=_client_number(body))
     item = de_item(issued.doc, xml=_flag(req, "xml"), qr=_flag(req, "qr"), tax=_flag(req, "tax"))
     return _ok(deList=[item], loteId=issued.doc["id"], advertencias=issued.warnings)
 
 
 def _lote(ctx, req):
-    _refuse_draft(req)
     if not isinstance(req.body, list) or not req.body:
         raise ValidationError("Se esperaba un arreglo JSON de 1 a 50 documentos", field="body")
     if len(req.body) > MAX_LOTE:
@@ -129,12 +131,62 @@ def _lote(ctx, req):
     if errores:
         return ApiResponse(400, {"success": False, "error": "El lote tiene documentos con errores; no se emitió ninguno",
                                  "errores": errores})
+    if _flag(req, "draft"):
+        return _draft_answer(ctx.save_draft(req.body, "invoices", dialect="facturasend"), len(req.body))
     items, first = [], None
     for i, body in enumerate(req.body):
         issued = ctx.issue(body, "invoices", dialect="facturasend", client_number=_client_number(body), part=i)
         first = first or issued.doc["id"]
         items.append(de_item(issued.doc, xml=_flag(req, "xml"), qr=_flag(req, "qr"), tax=_flag(req, "tax")))
     return _ok(deList=items, loteId=first)
+
+
+def issuer_params(company: Any) -> dict:
+    """`GET /system/backend/params` (seed 002 "Consultar parametros del Contribuyente"): the
+    issuer's data Mostrador signs with, in FacturaSend's shape."""
+    from app.fiscal.py import catalog
+
+    def name(lookup, code) -> str:
+        return lookup(code) if code is not None else ""
+
+    deps = {d["codigo"]: d["descripcion"] for d in geo.departamentos()}
+    start = company.timbrado_start
+    return {
+        "params": {
+            "ruc": company.ruc, "razonSocial": company.razon_social, "nombreFantasia": company.nombre_comercial,
+            "timbradoNumero": company.timbrado,
+            "timbradoFecha": f"{start.isoformat()}T00:00:00.000Z" if start else None,
+            "tipoContribuyente": company.tipo_contribuyente, "tipoRegimen": company.tipo_regimen,
+            "establecimientos": [{
+                "codigo": e.code, "direccion": e.address or company.address, "numeroCasa": e.house_number,
+                "departamento": e.departamento, "departamentoDescripcion": deps.get(e.departamento, ""),
+                "distrito": e.distrito, "distritoDescripcion": name(geo.district_name, e.distrito),
+                "ciudad": e.ciudad, "ciudadDescripcion": name(geo.city_name, e.ciudad),
+                "telefono": e.phone or company.phone, "email": e.email or company.email,
+                "denominacion": e.name, "puntos": [p.code for p in e.points]}
+                for e in company.establishments],
+            "actividadesEconomicas": [{"codigo": c, "descripcion": d} for c, d in company.actividades],
+            "version": int(catalog.VERSION),  # the SIFEN schema version Mostrador writes
+        },
+        "configSetApi": {"decimals": 2, "taxDecimals": 2, "pygDecimals": 0, "pygTaxDecimals": 2,
+                         "redondeoSedeco": False, "test": company.environment != "produccion"},
+    }
+
+
+def _params(ctx, req):
+    return _ok(result=issuer_params(ctx.company))
+
+
+def _draft_confirm(ctx, req):
+    """`POST /lote/draft-confirm/<loteId>`: the draft's DE numbered, signed and queued for SIFEN."""
+    issued = ctx.confirm_draft(req.params["id"], dialect="facturasend")
+    return _ok(deList=[de_item(i.doc) for i in issued])
+
+
+def _draft_reject(ctx, req):
+    """`POST /lote/draft-reject/<loteId>`: the draft discarded; nothing was numbered."""
+    ctx.reject_draft(req.params["id"])
+    return _ok()
 
 
 def _by_id(ctx, req):
@@ -186,6 +238,19 @@ def _pdf(ctx, req):
     if body.get("type") == "base64":
         return _ok(result=base64.b64encode(pdf).decode("ascii"))
     return ApiResponse(200, content=pdf, media_type="application/pdf")
+
+
+def _email(ctx, req):
+    body = _object(req.body)
+    cdcs = _cdcs(body)
+    to = body.get("email")
+    if to is not None and not isinstance(to, str):
+        raise ValidationError("Debe ser un texto con las direcciones separadas por comas", field="email")
+    if to and len(cdcs) != 1:
+        raise ValidationError("Para cambiar el destino envíe un único CDC", field="email")
+    for cdc in cdcs:
+        ctx.send_email(cdc, to or None)
+    return _ok()
 
 
 def _ruc(ctx, req):
@@ -243,16 +308,21 @@ class FacturaSendDialect:
         self.routes = (
             ApiRoute("GET", "/test", _test, "Prueba de conexión", public=True),
             ApiRoute("GET", f"{t}/test", _test, "Prueba de conexión con la clave"),
-            ApiRoute("POST", f"{t}/de/create", _create, "Crea un DE (?xml ?qr ?tax)"),
-            ApiRoute("POST", f"{t}/lote/create", _lote, "Crea hasta 50 DE"),
+            ApiRoute("POST", f"{t}/de/create", _create, "Crea un DE (?xml ?qr ?tax; ?draft=true: borrador)"),
+            ApiRoute("POST", f"{t}/lote/create", _lote, "Crea hasta 50 DE (?draft=true: borrador)"),
+            ApiRoute("POST", f"{t}/lote/draft-confirm/{{id}}", _draft_confirm,
+                     "Confirma un borrador (?draft=true): numera, firma y envía sus DE"),
+            ApiRoute("POST", f"{t}/lote/draft-reject/{{id}}", _draft_reject, "Descarta un borrador"),
             ApiRoute("GET", f"{t}/de/id/{{id}}", _by_id, "Consulta un DE por id"),
             ApiRoute("GET", f"{t}/de/cdc/{{cdc}}", _by_cdc, "Consulta un DE por CDC"),
             ApiRoute("POST", f"{t}/de/estado", _estado, "Estado de varios DE por CDC"),
             ApiRoute("GET", f"{t}/de/xml/{{cdc}}", _xml, "XML firmado del DE"),
             ApiRoute("POST", f"{t}/de/pdf", _pdf, "KuDE en PDF (a4 o ticket; type=base64)"),
+            ApiRoute("POST", f"{t}/de/email", _email, "Reenvía el correo del DE (cola de correo)"),
             ApiRoute("POST", f"{t}/ruc/{{ruc}}", _ruc, "Consulta un RUC en SIFEN (en línea)"),
             ApiRoute("POST", f"{t}/dte/cdc/{{cdc}}", _dte_cdc, "Consulta un CDC en SIFEN (en línea)"),
             *(ApiRoute("POST", f"{t}/evento/{k}", _event(k), f"Evento de {k}") for k in EVENTS),
+            ApiRoute("GET", f"{t}/system/backend/params", _params, "Parámetros del emisor"),
             ApiRoute("GET", f"{t}/departamentos", _departamentos, "Departamentos"),
             ApiRoute("GET", f"{t}/distritos", _distritos, "Distritos"),
             ApiRoute("GET", f"{t}/distritos/{{dep}}", _distritos, "Distritos de un departamento"),

@@ -67,10 +67,11 @@ class PyBackend:
         given_number = body.get("numero")
         if given_number in (None, ""):
             body["numero"] = 1  # the parsers require it; ours is assigned at signing
-        if not body.get("fecha"):
+        if body.get("fecha") in (None, ""):  # absent means now; `false`, 0... are refused by the reader
             body["fecha"] = xml_build.local_naive(now).isoformat()
         parsed = (dtepy.parse(body) if dialect == "dtepy" else facturasend.parse(body))
         doc = parsed.model
+        warnings.extend(parsed.warnings)
         if given_number not in (None, ""):
             warnings.append(f"Se ignora el número {given_number} del documento: Mostrador asigna el "
                             "siguiente número de la serie (establecimiento-punto) sin saltos")
@@ -104,6 +105,7 @@ class PyBackend:
         if loc is not None and not geo.consistent(loc.departamento, loc.distrito, loc.ciudad):
             raise ValidationError(f"La ciudad {loc.ciudad} no pertenece al distrito {loc.distrito} / departamento "
                                   f"{loc.departamento} (tabla geográfica de SIFEN, 1326/1329)", field="cliente.ciudad")
+        xml_build.check_rules(doc, company.ruc)  # SIFEN's offline rules, before any number is taken
         total, currency = self._total(doc)
         r = doc.receiver
         buyer_id = ruc_mod.format_ruc(r.ruc, r.ruc_dv) if r.contribuyente else (r.id_number or "0")
@@ -115,6 +117,12 @@ class PyBackend:
 
     def draft_from_sale(self, sale, company: Company, *, now: datetime | None = None) -> Draft:
         return sale_draft.draft_from_sale(self, sale, company, now=now)
+
+    def draft_from_return(self, ret, company: Company, *, now: datetime | None = None) -> Draft:
+        """The nota de crédito of a till `Return`, built directly (app.fiscal.py.return_draft)."""
+        from app.fiscal.py import return_draft
+
+        return return_draft.draft_from_return(ret, company, now=now)
 
     @staticmethod
     def _total(doc: Document) -> tuple[Decimal, str]:

@@ -8,7 +8,7 @@ in the XML are refused by name rather than silently dropped.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -16,6 +16,7 @@ from app.core.errors import ErrorCollector
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
 from app.fiscal.py import documents
+from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py.json_fields import Reader, code3, normalize, read_location
 from app.fiscal.py.model import (AssociatedDoc, Card, Carrier, Credit, Document, Installment, Item,
                                  Payment, Receiver, Transport, Vehicle)
@@ -34,6 +35,7 @@ class ParsedDE:
     security_code: str  # dCodSeg: given (codigoSeguridadAleatorio) or freshly generated
     cdc: str = ""  # a CDC the caller asks to reuse (re-sending a rejected DE)
     extras: dict | None = None
+    warnings: list[str] = field(default_factory=list)  # accepted, but probably a mistake (Spanish)
 
 
 # the names this module had before json_fields (facturasend_events and others import them)
@@ -155,7 +157,8 @@ def _items(r: Reader, items, doc_type: int, currency: str) -> list[Item]:
     return out
 
 
-def _payments(r: Reader, cond: dict | None, doc: Document) -> None:
+def _payments(r: Reader, cond: dict | None, doc: Document, warnings: list[str] | None = None) -> None:
+    warnings = [] if warnings is None else warnings
     if doc.document_type is None or not doc.document_type.has_payments:
         return
     if cond is None:
@@ -188,7 +191,7 @@ def _payments(r: Reader, cond: dict | None, doc: Document) -> None:
             else:
                 q = f"{p}.infoTarjeta"
                 brand = r.int(card, "tipo", f"{q}.tipo", required=True, choices=set(cat.CARD_BRANDS) | {99}, default=99)
-                pr_ruc, pr_dv = r.ruc(card, "ruc", f"{q}.ruc")
+                pr_ruc, pr_dv = _third_party_ruc(r, card, "ruc", f"{q}.ruc", warnings)
                 auth = r.int(card, "codigoAutorizacion", f"{q}.codigoAutorizacion")
                 if auth is not None and not 100000 <= auth <= 9_999_999_999:
                     r.e.add(f"{q}.codigoAutorizacion", "Entre 6 y 10 dígitos")
@@ -223,8 +226,9 @@ def _payments(r: Reader, cond: dict | None, doc: Document) -> None:
     if doc.condition == 1:
         if not doc.payments:
             r.e.add("condicion.entregas", "Operación contado: informe al menos una entrega", "required")
-        if credit is not None:
-            r.e.add("condicion.credito", "Solo para condición tipo 2 (crédito)")
+        if credit is not None:  # SIFEN never sees it (gPagCred is only for crédito): FacturaSend ignores it too
+            warnings.append("Se ignora condicion.credito: la operación es al contado (condicion.tipo 1), "
+                            "el documento no lleva datos de crédito")
     elif doc.condition == 2:
         if credit is None:
             r.e.add("condicion.credito", "Obligatorio para operación a crédito", "required")
@@ -246,6 +250,23 @@ def _payments(r: Reader, cond: dict | None, doc: Document) -> None:
                     amount=r.dec(q, "monto", f"{qp}.monto", required=True, default=Decimal(0)),
                     currency=cur, due=r.date(q, "vencimiento", f"{qp}.vencimiento")))
             doc.credit = cr
+
+
+def _third_party_ruc(r: Reader, obj: dict, key: str, path: str, warnings: list[str]) -> tuple[str, int | None]:
+    """A third party's RUC (the card processor's): SIFEN does not check its DV (no validation of
+    dDVProTar in MT v150 §12), so a wrong DV is kept as given, with a warning."""
+    text = r.str(obj, key, path)
+    if not text:
+        return "", None
+    base, dv = ruc_mod.split(text)
+    problems = ruc_mod.validate(text, require_dv=False)
+    if problems and dv is not None and dv >= 0 and not ruc_mod.validate(base, require_dv=False):
+        warnings.append(f"{path}: {problems[0]}; SIFEN no valida ese dígito y se envía tal como vino")
+        return base, dv
+    if problems:
+        r.e.add(path, problems[0])
+        return "", None
+    return base, dv
 
 
 def _associated(r: Reader, value, doc_type: int) -> list[AssociatedDoc]:
@@ -394,7 +415,8 @@ def parse(body: dict) -> ParsedDE:
     transporte = r.obj(d, "transporte", "transporte", required=dt.needs_transport)
     if transporte:
         doc.transport = _transport(r, transporte, t)
-    _payments(r, r.obj(d, "condicion", "condicion"), doc)
+    warnings: list[str] = []
+    _payments(r, r.obj(d, "condicion", "condicion"), doc, warnings)
     doc.associated = _associated(r, d.get("documentoAsociado"), t)
     if dt.needs_associated and not doc.associated:
         errors.add("documentoAsociado", "Obligatorio para este tipo de documento (2400)", "required")
@@ -421,7 +443,7 @@ def parse(body: dict) -> ParsedDE:
     errors.raise_if_any()
     _apply_change(doc)
     return ParsedDE(model=doc, number=number, security_code=code or cdc_mod.new_security_code(avoid=number),
-                    cdc=requested_cdc, extras=d.get("extras"))
+                    cdc=requested_cdc, extras=d.get("extras"), warnings=warnings)
 
 
 def _apply_change(doc: Document) -> None:

@@ -20,8 +20,8 @@ from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py import xml_build
 from app.fiscal.py.draft_model import KIND_BY_TYPE, PyDraftModel, aware_local
 from app.fiscal.py.model import Card, Document, Item, Payment, Receiver
-from app.fiscal.py.till import (ANONYMOUS, CURRENCY, DOCUMENT_TYPES, FACET as RULES, PAYMENT_METHODS, RUC, UNIT,
-                                gs, item_input, taxpayer_type)
+from app.fiscal.py.till import (ANONYMOUS, CARD_METHODS, CURRENCY, DOCUMENT_TYPES, FACET as RULES, PAYMENT_METHODS,
+                                RUC, UNIT, card_details, gs, item_input, taxpayer_type)
 
 _EMAIL = re.compile(r"[0-9a-zA-Z][0-9a-zA-Z.\-_]*@([0-9a-zA-Z][0-9a-zA-Z\-_]*\.)+[a-zA-Z]{2,9}")
 
@@ -54,10 +54,10 @@ def payment(p: SalePayment) -> Payment:
     if method is None:
         raise ValidationError(f"Forma de pago desconocida: {p.method}", field="pagos")
     pay = Payment(kind=int(method.authority_code), amount=p.amount, currency=CURRENCY)
-    if method.code in ("tarjeta_credito", "tarjeta_debito"):
-        # the brand is not asked at the counter: SIFEN's "otra" (99) with a description
-        pay.card = Card(brand=99, processing=1, brand_desc="Tarjeta")
-    if method.fields:  # the cheque's number and bank (gPagCheq)
+    if method.code in CARD_METHODS:  # brand and authorisation as the cashier typed them
+        brand, desc, auth = card_details(p.extra)
+        pay.card = Card(brand=brand, processing=1, brand_desc=desc, auth_code=auth)
+    elif method.fields:  # the cheque's number and bank (gPagCheq)
         number, bank = (str(p.extra.get(f.key, "")).strip() for f in method.fields)
         if not number or not bank:
             raise ValueError("Pago con cheque: escriba el número del cheque y el banco")

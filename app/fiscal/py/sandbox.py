@@ -51,7 +51,7 @@ from lxml import etree
 
 from app.core.errors import ConfigurationError, ValidationError
 from app.fiscal.py import catalog as cat
-from app.fiscal.py import dsig, qr, schema
+from app.fiscal.py import dsig, qr, rules, schema
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py import verify as py_verify
 from app.fiscal.py.xml_build import PY_TZ
@@ -437,6 +437,9 @@ class SifenSandbox(LoopbackService):
             return rej("2501")
         if self.test_environment and t("gDatGralOpe/gEmis/dNomEmi") != cat.TEST_ISSUER_NAME:
             return rej("1263")
+        broken = rules.problems(rules.from_xml(de, _N))  # the same rules the builder checks
+        if broken:
+            return rej(broken[0].code, broken[0].message)
         now = _now().replace(tzinfo=None)
         try:
             signed = datetime.fromisoformat(t("dFecFirma"))

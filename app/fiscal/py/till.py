@@ -12,8 +12,8 @@ from decimal import Decimal
 
 from app.core import status
 from app.core.money import ZERO, MoneyFormat, round_half_up, to_decimal
-from app.core.sale import (IssuedLine, Party, PaymentField, PaymentMethod, Sale, SaleLine, SaleTotals,
-                           TaxCategory)
+from app.core.sale import (IssuedLine, Party, PaymentField, PaymentMethod, Return, ReturnedLine, Sale, SaleLine,
+                           SaleTotals, TaxCategory)
 from app.fiscal.py import catalog as py_cat
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py.totals import HUNDRED, ItemAmounts, ItemInput, compute, item_amounts
@@ -32,16 +32,51 @@ _TAX_CODE = {(GRAVADO, 10): "PY10", (GRAVADO, 5): "PY5"}
 
 CHEQUE_FIELDS = (PaymentField("numero", "número", 8, hint="N.º de cheque"),
                  PaymentField("banco", "banco", 20, hint="Banco"))
+# asked for card payments (gPagTarCD): the brand (iDenTarj; another brand goes as 99 with its
+# name) and the authorisation number of the terminal (dCodAuOpe); blank brand = "Tarjeta" (99)
+CARD_FIELDS = (PaymentField("marca", "marca", 20, required=False, hint="Marca (Visa, Mastercard…)"),
+               PaymentField("autorizacion", "autorización", 10, required=False, hint="N.º de autorización"))
 # `authority_code` is SIFEN iTiPago (app.fiscal.py.catalog.PAYMENT_TYPES)
 PAYMENT_METHODS: dict[str, PaymentMethod] = {m.code: m for m in (
     PaymentMethod("efectivo", "1", "Efectivo", gives_change=True),
-    PaymentMethod("tarjeta_credito", "3", "Tarjeta de crédito"),
-    PaymentMethod("tarjeta_debito", "4", "Tarjeta de débito"),
+    PaymentMethod("tarjeta_credito", "3", "Tarjeta de crédito", fields=CARD_FIELDS),
+    PaymentMethod("tarjeta_debito", "4", "Tarjeta de débito", fields=CARD_FIELDS),
     PaymentMethod("transferencia", "5", "Transferencia"),
     PaymentMethod("billetera", "7", "Billetera electrónica"),
     PaymentMethod("cheque", "2", "Cheque", fields=CHEQUE_FIELDS),
 )}
 PAYMENT_LABELS = {m.authority_code: m.label for m in PAYMENT_METHODS.values()}
+CARD_METHODS = ("tarjeta_credito", "tarjeta_debito")
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def card_details(extra: Mapping) -> tuple[int, str, int | None]:
+    """(SIFEN iDenTarj, the brand's name when it is another one (99), dCodAuOpe or None) from
+    what the cashier typed for a card payment. Raises ValueError (Spanish)."""
+    typed = str(extra.get("marca", "") or "").strip()
+    brand, desc = 99, "Tarjeta"
+    if typed:
+        key = _folded(typed)
+        matches = [code for code, name in py_cat.CARD_BRANDS.items()
+                   if _folded(name) == key or (len(key) >= 3 and _folded(name).startswith(key))]
+        if len(matches) == 1:
+            brand, desc = matches[0], ""
+        else:
+            if len(typed) < 4:
+                raise ValueError("Pago con tarjeta: escriba la marca completa (al menos 4 letras)")
+            desc = typed[:20]
+    auth_text = str(extra.get("autorizacion", "") or "").strip()
+    auth = None
+    if auth_text:
+        if not re.fullmatch(r"[0-9]{6,10}", auth_text):
+            raise ValueError("Pago con tarjeta: el número de autorización tiene de 6 a 10 dígitos")
+        auth = int(auth_text)
+    return brand, desc, auth
 
 # buyer kinds
 RUC, CEDULA, PASSPORT, FOREIGN_ID, ANONYMOUS = "PY-RUC", "PY-CI", "PY-PAS", "PY-CE", "PY-INN"
@@ -72,7 +107,7 @@ DEMO_PRODUCTS = (
 )
 DEMO_CUSTOMERS = (
     ("PY-RUC", "80033303-9", "Distribuidora Guaraní S.R.L.", "compras@guarani.example.com.py"),
-    ("PY-CI", "3456789", "María José Benítez Núñez", ""),
+    ("PY-CI", "3456789", "María José Benítez Núñez", "mariajose.benitez@example.com.py"),
 )
 
 
@@ -257,6 +292,14 @@ def _facturasend_inputs(body: Mapping) -> list[tuple[dict, ItemInput]]:
     return out
 
 
+def returned_input(x: ReturnedLine) -> ItemInput:
+    """The SIFEN inputs of a returned line: the invoice's price and per-unit discount, the
+    quantity given back, the IVA type and base `PyTill.returned_line` kept in `extra`."""
+    gravado = bool(x.line.rate)
+    return ItemInput(x.line.unit_price, x.quantity, int(x.extra.get("iva_type", GRAVADO if gravado else EXENTO)),
+                     _dec(x.extra.get("iva_base", HUNDRED if gravado else ZERO)), int(x.line.rate), x.line.discount)
+
+
 # ----------------------------------------------------------------------------------- the facet
 
 class PyTill:
@@ -276,6 +319,8 @@ class PyTill:
     demo_products = DEMO_PRODUCTS
     demo_customers = DEMO_CUSTOMERS
     anonymous_note = f"Innominado (total menor a {GUARANIES.money(py_cat.ANONYMOUS_LIMIT_PYG)})"
+
+    date_field = "fecha"  # the input field of the document's date (refusals name it)
 
     def is_anonymous(self, party: Party) -> bool:
         return party.id_type == ANONYMOUS
@@ -333,7 +378,7 @@ class PyTill:
         c = request.get("cliente")
         return party_of_cliente(c) if isinstance(c, dict) else None
 
-    # -- credit notes (a FacturaSend NCE body: same buyer, same prices, linked by CDC, motivo Devolución)
+    # -- credit notes (a `Return`: same buyer, same prices; app.fiscal.py.return_draft builds the NCE)
     def credit_note_problem(self, invoice: Mapping, request: Mapping) -> str | None:
         buyer = self.issued_buyer(request)
         if buyer is not None and self.is_anonymous(buyer):
@@ -346,6 +391,11 @@ class PyTill:
         return None
 
     def credited_quantities(self, request: Mapping, invoice: Mapping) -> dict[int, Decimal]:
+        """A till `Return` record, or a FacturaSend/DTEpy NCE body whose `extras` name the
+        invoice's CDC and lines (what the till wrote before it spoke the domain)."""
+        if Return.is_record(request):
+            ret = Return.from_dict(request)
+            return ret.quantities() if ret.invoice.key == invoice["key"] else {}
         out: dict[int, Decimal] = {}
         extras = request.get("extras") or {}
         if extras.get("cdc_factura") != invoice["key"]:
@@ -354,44 +404,52 @@ class PyTill:
             out[int(idx)] = out.get(int(idx), ZERO) + to_decimal(item["cantidad"])
         return out
 
-    def credit_note_body(self, invoice: Mapping, request: Mapping, returned: Sequence[tuple[IssuedLine, Decimal]],
-                         reason: str) -> dict:
-        reason = " ".join(reason.split())
-        originals = [] if Sale.is_record(request) else [it for it, _i in _facturasend_inputs(request)]
-        items = []
-        for line, qty in returned:
-            if originals:
-                original = originals[line.index]
-                item = {k: original[k] for k in ("codigo", "descripcion", "unidadMedida", "precioUnitario",
-                                                 "ivaTipo", "ivaBase", "iva") if k in original}
-            else:
-                gravado = line.tax_category != "PYEX"
-                item = {"codigo": line.code, "descripcion": line.name, "unidadMedida": UNIT,
-                        "precioUnitario": str(line.unit_price), "ivaTipo": IVA_TYPE[line.tax_category],
-                        "ivaBase": "100" if gravado else "0", "iva": int(line.rate)}
-            item["cantidad"] = f"{qty.normalize():f}"
-            if line.discount:
-                item["descuento"] = str(line.discount)  # per unit, as invoiced
-            items.append(item)
-        buyer = self.issued_buyer(request)
-        return {
-            "tipoDocumento": py_cat.NCE,
-            "establecimiento": invoice["establishment"],
-            "punto": invoice["point"],
-            "tipoEmision": 1,
-            "tipoImpuesto": 1,
-            "moneda": CURRENCY,
-            "cliente": request.get("cliente") if not Sale.is_record(request) else cliente(buyer),
-            "notaCreditoDebito": {"motivo": RETURN_REASON},
-            "documentoAsociado": {"formato": 1, "cdc": invoice["key"]},
-            "descripcion": reason[:3000],
-            "items": items,
-            "extras": {"cdc_factura": invoice["key"], "numero_factura": invoice["number"],
-                       "lineas_factura": [line.index for line, _q in returned]},
-        }
+    def returned_line(self, request: Mapping, line: IssuedLine, quantity: Decimal) -> ReturnedLine:
+        """The line with what the NCE copies from the invoice's item besides the domain's words:
+        unidadMedida, ivaTipo (2/4 are not tax categories) and ivaBase, as `extra`
+        {"unit", "iva_type", "iva_base"} (strings)."""
+        if Sale.is_record(request):
+            gravado = line.tax_category != "PYEX"
+            unit, iva_type, iva_base = UNIT, IVA_TYPE[line.tax_category], HUNDRED if gravado else ZERO
+        else:
+            original, i = _facturasend_inputs(request)[line.index]
+            unit, iva_type, iva_base = original.get("unidadMedida", UNIT), i.iva_type, i.iva_base
+        return ReturnedLine(line, quantity, extra={"unit": str(unit), "iva_type": str(iva_type),
+                                                   "iva_base": f"{iva_base.normalize():f}"})
 
-    def credit_note_total(self, body: Mapping) -> Decimal:
-        _rows, t = compute([i for _it, i in _facturasend_inputs(body)], currency=CURRENCY)
+    def return_buyer_extra(self, request: Mapping) -> dict:
+        """The invoice's receptor as its request gave it (a FacturaSend/DTEpy `cliente`: location,
+        trade name, operation type… that `Party` does not carry), JSON scalars only; empty for a
+        till sale (its `Party` is the whole receptor)."""
+        c = None if Sale.is_record(request) else request.get("cliente")
+        if not isinstance(c, Mapping):
+            return {}
+        return {str(k): v for k, v in c.items() if v is None or isinstance(v, (str, int, float, bool))}
+
+    def reserve_once(self, draft, taken) -> list[str]:
+        """SIFEN wants one dCodSeg per DE (MT §10.3): when the draft's code (the client's
+        `codigoSeguridadAleatorio`) is already in a stored CDC, `taken(like)` being true for a
+        SQL LIKE pattern over stored keys, a fresh one is drawn. Returns warnings (Spanish)."""
+        from app.fiscal.py import cdc as cdc_mod
+
+        model = draft.model
+        if not taken("_" * 34 + model.security_code + "_"):
+            return []
+        given = model.security_code
+        while taken("_" * 34 + model.security_code + "_"):
+            model.security_code = cdc_mod.new_security_code()
+        return [f"El código de seguridad {given} ya se usó en otro DE: SIFEN pide uno por DE, se usa "
+                f"{model.security_code}"]
+
+    def note_reference(self, xml: bytes) -> dict | None:
+        """What a signed credit/debit note modifies (app/pos/note_checks.py), or None."""
+        from app.fiscal.py.note_ref import note_reference
+
+        return note_reference(xml)
+
+    def credit_note_total(self, ret: Return) -> Decimal:
+        """The NCE's total (the same arithmetic as its XML: app.fiscal.py.return_draft)."""
+        _rows, t = compute([returned_input(x) for x in ret.lines], currency=CURRENCY)
         return t.tot_gral
 
 

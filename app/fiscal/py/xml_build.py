@@ -9,6 +9,7 @@ gDtipDE, its own rules) is in its module of `documents`; the amounts are the mod
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from lxml import etree
@@ -17,7 +18,7 @@ from app.core.company import Company, Establishment
 from app.core.errors import ConfigurationError, ErrorCollector
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
-from app.fiscal.py import documents, geo
+from app.fiscal.py import documents, geo, rules
 from app.fiscal.py import ruc as ruc_mod
 from app.fiscal.py.model import Document, Receiver
 from app.fiscal.py.schema import serialize
@@ -51,7 +52,10 @@ def _is_test(company: Company) -> bool:
     return company.environment != "produccion"
 
 
-def _validate_rules(doc: Document, errors: ErrorCollector) -> None:
+MAX_CHANGE = Decimal("999999.9999")  # gGrupSup/dVuelto is tMontoBase6
+
+
+def _validate_rules(doc: Document, errors: ErrorCollector, issuer_ruc: str | None = None) -> None:
     r = doc.receiver
     dt = doc.document_type
     if dt is None:
@@ -103,6 +107,19 @@ def _validate_rules(doc: Document, errors: ErrorCollector) -> None:
             errors.add("items.cambio", "Tipo de cambio por ítem obligatorio")
     if doc.currency not in cat.currencies():
         errors.add("moneda", f"Moneda '{doc.currency}' no válida")
+    if doc.change is not None and doc.change > MAX_CHANGE:
+        errors.add("sectorSupermercados.vuelto", f"Vuelto de {num(doc.change)}: SIFEN admite en dVuelto hasta "
+                                                 "999999,9999; registre un pago menor o sin vuelto")
+    if issuer_ruc is not None:
+        for rule in rules.problems(rules.from_model(doc, issuer_ruc)):
+            errors.add(rule.field, f"{rule.message} ({rule.code})")
+
+
+def check_rules(doc: Document, issuer_ruc: str) -> None:
+    """Raises `ValidationError` naming every field that breaks one of SIFEN's offline rules."""
+    errors = ErrorCollector()
+    _validate_rules(doc, errors, issuer_ruc)
+    errors.raise_if_any()
 
 
 def _receiver(parent, r: Receiver) -> None:
@@ -338,7 +355,7 @@ def build(model: Document, company: Company, sequential: int, cod_seg: str,
         errors.add("fecha", f"La fecha de emisión es anterior al inicio del timbrado ({company.timbrado_start:%d/%m/%Y}) (1103)")
     if signed < issued - timedelta(days=5) or signed > issued + timedelta(days=30):
         errors.add("fecha", "La fecha de emisión está fuera del rango que SIFEN acepta respecto de la firma (1150/1151)")
-    _validate_rules(doc, errors)
+    _validate_rules(doc, errors, company.ruc)
     errors.raise_if_any()
 
     code = cdc_mod.build(t, base, dv, doc.establishment, doc.point, sequential,

@@ -63,7 +63,7 @@ def test_factura_content_totals_payments_and_legends():
         "AMBIENTE: PRUEBAS",
         "INFORMACIÓN ADICIONAL",
         "Email: cliente@correo.ec",
-        "2.00 x 1.50 3.00",
+        "2.00 x 1.50 PVP 1.73 3.00",
     ]:
         assert expected in text, expected
     assert t.cash_payment is True
@@ -116,3 +116,11 @@ def test_entities_are_not_expanded():
     except Exception:
         return  # refusing the document is fine too
     assert "root:" not in text_of(t)
+
+
+def test_lines_show_the_unit_price_with_taxes_next_to_the_legal_one():
+    """The law's quantity × unit price without taxes stays; a taxed line adds its PVP (what the
+    buyer saw on the shelf)."""
+    text = text_of(PRINTABLES.ticket(sale_xml(lines=2, cash=True, ice=True), {}))
+    lines = [" ".join(ln.split()) for ln in text.splitlines() if " x " in ln]
+    assert lines == ["2.00 x 1.50 PVP 1.73 3.00"] * 2  # (3.00 + IVA 0.45) / 2, half up

@@ -50,7 +50,8 @@ def test_facturasend_body_is_numbered_by_us_and_signed(company, ident):
     assert doc.number == "001-001-0000042" and cdc.parse(doc.key).number == "0000042"
     assert schema.validate(doc.xml) == []
     findings = py_verify.verify(doc.xml, csc=qr.TEST_CSC["0001"])
-    assert [f.check for f in findings] == ["schema", "signature", "qr", "cdc", "totals"]
+    assert [f.check for f in findings] == ["schema", "signature", "qr", "certificate", "certificate_ruc", "chain",
+                                           "cdc", "totals"]
     assert all(f.ok for f in findings), findings
 
 

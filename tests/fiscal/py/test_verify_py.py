@@ -22,7 +22,8 @@ def checks(findings):
 def test_our_rde_passes_every_check_through_the_registry():
     doc = Signer(seed=1).sale()
     findings = verify_bytes(doc.xml)
-    assert [f.check for f in findings] == ["schema", "signature", "qr", "cdc", "totals"]
+    assert [f.check for f in findings] == ["schema", "signature", "qr", "certificate", "certificate_ruc", "chain",
+                                           "cdc", "totals"]
     assert all(f.ok for f in findings)
     assert all(f.ok for f in py_verify.verify(doc.xml, csc=CSC))
     wrong = py_verify.verify(doc.xml, csc=qr.TEST_CSC["0002"])
@@ -48,15 +49,15 @@ def test_lote_and_envelopes():
     lote = py_verify.unzip_lote(client_mod.lote_zip([d.xml for d in docs]))
     findings = verify_bytes(lote)
     assert findings[0].check == "lote" and findings[0].ok and "3 DE" in findings[0].message
-    assert len(findings) == 1 + 3 * 5 and all(f.ok for f in findings)
+    assert len(findings) == 1 + 3 * 8 and all(f.ok for f in findings)
     assert docs[1].key in " ".join(f.message for f in findings)
     sync = client_mod.envelope(b'<rEnviDe xmlns="http://ekuatia.set.gov.py/sifen/xsd"><dId>1</dId><xDE>'
                                + client_mod.strip_declaration(docs[0].xml) + b"</xDE></rEnviDe>")
-    assert all(f.ok for f in verify_bytes(sync)) and len(verify_bytes(sync)) == 5
+    assert all(f.ok for f in verify_bytes(sync)) and len(verify_bytes(sync)) == 8
     zipped = base64.b64encode(client_mod.lote_zip([d.xml for d in docs]))
     env = client_mod.envelope(b'<rEnvioLote xmlns="http://ekuatia.set.gov.py/sifen/xsd"><dId>1</dId><xDE>'
                               + zipped + b"</xDE></rEnvioLote>")
-    assert all(f.ok for f in verify_bytes(env)) and len(verify_bytes(env)) == 16
+    assert all(f.ok for f in verify_bytes(env)) and len(verify_bytes(env)) == 25
 
 
 def test_mixed_lote_and_garbage_are_reported():

@@ -41,6 +41,15 @@ ZERO = Decimal("0.00")
 PAST_LIMIT_DAYS = 90
 _DOC_NUMBER = re.compile(r"^\d{3}-\d{3}-\d{9}$")
 _MISSING = object()
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,4})?")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _shown(v, limit: int = 40) -> str:
+    """A value for an error message: short and printable (a 1 MB string is not echoed back)."""
+    text = v if isinstance(v, str) else type(v).__name__
+    text = "".join(ch if ch.isprintable() else "?" for ch in text[:limit])
+    return text + ("…" if len(v if isinstance(v, str) else "") > limit else "")
 
 
 class Reader:
@@ -91,10 +100,13 @@ class Reader:
         if isinstance(v, bool) or not isinstance(v, (int, float, str, Decimal)):
             self.err(path, "se esperaba un número", "type")
             return default
+        if isinstance(v, str) and not _NUMBER.fullmatch(v.strip()):  # no '1_000', no non-ASCII digits
+            self.err(path, f"'{_shown(v)}' no es un número (use dígitos 0-9 y punto decimal)", "type")
+            return default
         try:
             d = to_decimal(v, field=path)
         except ValueError:
-            self.err(path, f"'{v}' no es un número", "type")
+            self.err(path, f"'{_shown(v)}' no es un número", "type")
             return default
         bad = False
         if d < 0:
@@ -139,9 +151,12 @@ class Reader:
         if isinstance(v, bool) or not isinstance(v, (str, int)):
             self.err(path, "se esperaba un código", "type")
             return default
+        if isinstance(v, int) and v.bit_length() > 64:
+            self.err(path, "código inválido (demasiado largo)", "invalid")
+            return default
         s = str(v).strip()
-        if not s.isdigit() or len(s) > width:
-            self.err(path, f"código inválido '{s}'", "invalid")
+        if not _DIGITS.fullmatch(s) or len(s) > width:
+            self.err(path, f"código inválido '{_shown(s)}'", "invalid")
             return default
         return s.zfill(width)
 
@@ -469,7 +484,10 @@ def tax_totals(lines: list[model.Line]) -> list[model.TaxTotal]:
 
 
 def compare_tax_totals(r: Reader, tot: dict | None, computed: list[model.TaxTotal], lines: list) -> None:
-    if not tot or not isinstance(tot.get("impuestos"), list):
+    if not isinstance(tot, dict) or tot.get("impuestos") is None:
+        return
+    if not isinstance(tot["impuestos"], list):
+        r.err("totales.impuestos", "se esperaba una lista", "type")
         return
     counts = totals.group_taxes(t for ln in lines for t in ln.taxes)
     by_key = {(t.codigo, t.codigo_porcentaje): t for t in computed}

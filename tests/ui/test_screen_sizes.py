@@ -1,0 +1,114 @@
+"""Every main screen of both countries at 1024×768 and at 1920×1080: no visible label, button or
+check box shows less than its text (its text's width in its font against the widget's contents)."""
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QStyle, QStyleOptionButton
+
+SIZES = ((1024, 768), (1920, 1080))
+INDICATOR = QStyle.PixelMetric.PM_IndicatorWidth
+SPACING = QStyle.PixelMetric.PM_CheckBoxLabelSpacing
+
+
+def clipped(root) -> list[str]:
+    """'Class «text»: needs N px, has M px' of every visible text widget under `root` cut short."""
+    out = []
+    for w in root.findChildren(QLabel) + root.findChildren(QPushButton) + root.findChildren(QCheckBox):
+        if not w.isVisible() or not w.text():
+            continue
+        if isinstance(w, QLabel) and (w.wordWrap() or w.textFormat() == w.textFormat().RichText
+                                      or w.text().lstrip().startswith("<") or w.pixmap() is not None
+                                      and not w.pixmap().isNull()):
+            continue
+        fm = w.fontMetrics()
+        need = max(fm.horizontalAdvance(line) for line in w.text().replace("&&", "&").split("\n"))
+        have = w.contentsRect().width()
+        if isinstance(w, QLabel):
+            have -= 2 * max(w.margin(), 0) + max(w.indent(), 0)
+        elif isinstance(w, QCheckBox):
+            have -= w.style().pixelMetric(INDICATOR, None, w) + w.style().pixelMetric(SPACING, None, w)
+        else:
+            opt = QStyleOptionButton()
+            w.initStyleOption(opt)
+            need = w.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, opt,
+                                              fm.size(0, w.text().replace("&&", "&")), w).width() - 8
+        if need > have:
+            out.append(f"{type(w).__name__} «{w.text()}»: necesita {need} px, tiene {have} px")
+    return out
+
+
+@pytest.fixture(params=["EC", "PY"])
+def country_session(request, tmp_path):
+    from app.ui.main import make_app, prepare_demo
+
+    make_app()
+    session = prepare_demo(tmp_path / "data", request.param)
+    yield session
+    session.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_no_text_is_clipped(qtbot, country_session, size):
+    from app.pos import users
+    from app.ui.main import SCREENS, MainWindow, build_context
+
+    stack = ExitStack()
+    ctx = build_context(country_session, users.authenticate(country_session.conn, "1234"), demo=True,
+                        stack=stack, start_worker=False)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    try:
+        window.resize(*size)
+        window.show()
+        problems = []
+        for key, label, _s, _spec in SCREENS:
+            window.show_screen(key)
+            for _ in range(3):
+                QApplication.processEvents()
+            assert window.size().width() == size[0]
+            problems += [f"{label}: {p}" for p in clipped(window)]
+        # Cobrar: the payment dialog over a sale of the demo catalog's first product
+        from app.fiscal import registry
+
+        sale = window.show_screen("sale")
+        code = registry.country(country_session.company.country).till().demo_products[0][0]
+        qtbot.keyClicks(sale.code, code)
+        qtbot.keyClick(sale.code, Qt.Key.Key_Return)
+        qtbot.keyClick(sale.code, Qt.Key.Key_F12)
+        dialog = sale.payment_dialog
+        assert dialog is not None and dialog.isVisible()
+        QApplication.processEvents()
+        problems += [f"Cobrar: {p}" for p in clipped(dialog)]
+        dialog.reject()
+        assert problems == [], "\n".join(problems)
+    finally:
+        window.shutdown()
+        stack.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_no_wizard_text_is_clipped(qtbot, tmp_path, size):
+    from app.config import DataDir
+    from app.pos.session import Session
+    from app.ui.main import make_app
+    from app.ui.wizard import SetupWizard
+
+    make_app()
+    session = Session(DataDir(tmp_path / "data"))
+    w = SetupWizard(DataDir(tmp_path / "data"), session.conn)
+    qtbot.addWidget(w)
+    try:
+        w.resize(*size)
+        w.show()
+        problems = []
+        for i in range(w.stack.count()):
+            w.stack.setCurrentIndex(i)
+            QApplication.processEvents()
+            problems += [f"página {i + 1}: {p}" for p in clipped(w)]
+        assert problems == [], "\n".join(problems)
+    finally:
+        w.close()
+        session.close()
