@@ -26,10 +26,15 @@ from app.xmlsafe import parse_xml
 
 
 def replicate(session) -> int:
+    """One pass, as the worker runs it: a pass cut by the network is simply run again (at most
+    twice more here; the worker backs off and retries)."""
     rep = replica.Replicator(session.setting(replica.URL_KEY), replica.token(session.conn), min_interval=0)
-    moved = rep.run_pass(session.conn)
-    assert rep.last_error is None, rep.last_error
-    return moved
+    moved = 0
+    for _ in range(3):
+        moved += rep.run_pass(session.conn, force=True)
+        if rep.last_error is None:
+            return moved
+    raise AssertionError(rep.last_error)
 
 
 def sell(session, count: int, seed: int = 0) -> list:
