@@ -191,6 +191,13 @@ class ApiContext:
             row = self.session.conn.execute("SELECT request_json FROM sales WHERE id=?", (doc.get("sale_id"),)).fetchone()
         return json.loads(row[0]) if row and row[0] else {}
 
+    def emails_sent(self, doc: dict) -> list[dict]:
+        """The document's e-mails the SMTP server accepted (`mail.sent_log`)."""
+        from app.integrations import mail
+
+        with self._lock:
+            return mail.sent_log(self.session.conn, doc["id"])
+
     def events(self, doc: dict) -> list[dict]:
         with self._lock:
             return [dict(r) for r in documents.events(self.session.conn, doc["id"])]

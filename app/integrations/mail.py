@@ -143,6 +143,8 @@ def buyer_email(conn: sqlite3.Connection, row: sqlite3.Row) -> str:
         return ""
     if not isinstance(body, dict):
         return ""
+    if isinstance(body.get("sale"), dict):  # the till's record (app.core.sale): {"sale": {"buyer": …}}
+        body = body["sale"]
     for name in ("buyer", "comprador", "cliente", "receptor", "customer"):
         party = body.get(name)
         if isinstance(party, dict):
@@ -297,6 +299,16 @@ def request_send(conn: sqlite3.Connection, key: str, to: str | None = None) -> t
     job_id = jobs.enqueue(conn, KIND, f"doc:{row['id']}:manual:{n + 1}:{time.time_ns()}",
                           {"to": address, "auto": False}, document_id=row["id"])
     return int(job_id), address
+
+
+def sent_log(conn: sqlite3.Connection, doc_id: int) -> list[dict]:
+    """Every e-mail of the document that the server accepted: when (ISO, UTC) and to whom,
+    oldest first (Dátil's `correos_enviados`)."""
+    from datetime import datetime, timezone
+
+    return [{"fecha_envio": datetime.fromtimestamp(v.updated_at, timezone.utc).isoformat(timespec="seconds"),
+             "destinatarios": str(v.payload.get("to") or "")}
+            for v in jobs.for_document(conn, doc_id, KIND) if v.status == jobs.DONE]
 
 
 def state(conn: sqlite3.Connection, doc_id: int) -> dict | None:

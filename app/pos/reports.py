@@ -22,6 +22,11 @@ from app.fiscal import registry
 from app.pos.cart import TAX_CATEGORIES, payment_label, rules_for
 
 
+def today_in(tz: tzinfo, now: datetime | None = None) -> date:
+    """The shop's calendar day: the reports' days are the authority's, not the machine's zone."""
+    return (now or datetime.now(timezone.utc)).astimezone(tz).date()
+
+
 def zone_for(country: str) -> tzinfo:
     """The time zone the country's authority dates documents in (UTC for an unknown country)."""
     try:

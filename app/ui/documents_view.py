@@ -20,7 +20,7 @@ from app.core import status as st
 from app.core.errors import MostradorError
 from app.core.money import ZERO, to_decimal
 from app.fiscal import registry
-from app.pos import till
+from app.pos import reports, till
 from app.pos.cart import payment_label
 from app.ui import currency
 from app.ui.reasons import document_reasons
@@ -108,11 +108,13 @@ class DocumentsView(QWidget):
         self.currency = country.currency
         self.credit_dialog = None
         self._stamp = None
+        self._mail_state = None
         lay = QVBoxLayout(self)
         filters = QHBoxLayout()
         self.use_dates = QCheckBox(_("Desde"))
-        self.date_from = QDateEdit(QDate.currentDate().addDays(-30))
-        self.date_to = QDateEdit(QDate.currentDate())
+        today = reports.today_in(reports.zone_for(ctx.session.company.country))  # the issue dates' zone
+        self.date_from = QDateEdit(QDate(today.year, today.month, today.day).addDays(-30))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
         for d in (self.date_from, self.date_to):
             d.setCalendarPopup(True)
             d.setDisplayFormat("dd/MM/yyyy")
@@ -193,7 +195,15 @@ class DocumentsView(QWidget):
                                        self.save_ride_dialog)
         for b in (self.retry_button, self.credit_button, self.reprint_button, self.ride_button):
             actions.addWidget(b)
-        shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog)]
+        # the buyer's e-mail again (app.integrations.mail), optionally to another address
+        self.mail_to = QLineEdit()
+        self.mail_to.setToolTip(_("Correo de destino (vacío: el del comprador)"))
+        self.mail_to.setMinimumWidth(180)
+        self.mail_button = fkey_button(_("Reenviar correo"), "Ctrl+E", self.resend_mail)
+        actions.addWidget(self.mail_to)
+        actions.addWidget(self.mail_button)
+        shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog),
+                     ("Ctrl+E", self.resend_mail)]
         # the country's own actions (its `actions` facet), one row per group; a value asked by
         # several actions (a reason) is one field
         self.param_fields: dict[str, QLineEdit] = {}
@@ -251,6 +261,11 @@ class DocumentsView(QWidget):
     def poll(self) -> None:
         if self.isVisible() and till.documents_stamp(self.ctx.conn) != self._stamp:
             self.reload()
+        elif self.isVisible() and self.current_id() is not None:
+            from app.integrations import mail
+
+            if mail.state(self.ctx.conn, self.current_id()) != self._mail_state:
+                self.show_detail()  # the worker sent (or failed to send) its e-mail
 
     def document_changed(self, doc_id: int) -> None:
         self.reload()
@@ -272,6 +287,7 @@ class DocumentsView(QWidget):
             self.history.setRowCount(0)
             self.retry_button.setEnabled(False)
             self.credit_button.setEnabled(False)
+            self.mail_button.setEnabled(False)
             self.why.setVisible(False)
             return
         d = documents.get(self.ctx.conn, doc_id)
@@ -296,9 +312,41 @@ class DocumentsView(QWidget):
         elif d["last_messages"]:
             lines += ["", _("Últimos mensajes de la autoridad ({0}):").format(country.authority)]
             lines += _messages(d["last_messages"]).splitlines()
+        lines += ["", self.mail_line(d)]
         self.why.setText("\n".join(reasons))
         self.why.setVisible(bool(reasons))
         self._show_rest(doc_id, d, lines)
+
+    def mail_line(self, d) -> str:
+        """The document's e-mail to the buyer in one Spanish line (app.integrations.mail)."""
+        from app.integrations import jobs, mail
+
+        buyer = mail.buyer_email(self.ctx.conn, d)
+        self.mail_to.setPlaceholderText(buyer or _("correo de destino"))
+        self.mail_button.setEnabled(d["status"] == st.AUTHORIZED)
+        state = self._mail_state = mail.state(self.ctx.conn, d["id"])
+        if state is None:
+            if not buyer:
+                return _("Correo: sin correo del comprador")
+            if d["status"] != st.AUTHORIZED:
+                return _("Correo: se enviará a {0} al ser autorizado").format(buyer)
+            return _("Correo: no enviado a {0} (¿correo sin configurar?)").format(buyer)
+        attempts = _("{0} intento").format(1) if state["attempts"] == 1 else \
+            _("{0} intentos").format(state["attempts"])
+        to = state["to"] or ""
+        if state["status"] == jobs.DONE:
+            text = _("Correo: enviado a {0} ({1})").format(to, attempts)
+        elif state["status"] == jobs.UNCERTAIN:
+            text = _("Correo: posiblemente enviado a {0} (la conexión se cortó; revise antes de reenviar)").format(to)
+        elif state["status"] == jobs.FAILED:
+            text = _("Correo: falló: {0}").format(state["error"] or "")
+        else:
+            text = _("Correo: pendiente para {0} ({1})").format(to, attempts)
+            if state["error"]:
+                text += " — " + state["error"]
+        if state["delivered"] > 1:
+            text += " · " + _("{0} envíos en total").format(state["delivered"])
+        return text
 
     def reasons(self, d) -> list[str]:
         """Why the document `d` is pending or rejected and what to do (its country's words)."""
@@ -340,6 +388,38 @@ class DocumentsView(QWidget):
             return
         self.ctx.wake_worker()
         self.message.info(_("Reintentando el envío al {0}…").format(self.authority))
+
+    def resend_mail(self) -> None:
+        """Queues the document's e-mail again (to the address typed, else the buyer's) and wakes
+        the worker; without SMTP settings, says where to set them."""
+        doc_id = self.current_id()
+        if doc_id is None:
+            return
+        from app.core.errors import ConfigurationError
+        from app.integrations import mail
+        from app.store.db import transaction
+
+        try:
+            mail.SmtpConfig.load(self.ctx.conn)
+        except ConfigurationError as exc:
+            self.message.error(_("{0}. Configúrelo en Configuración › Correo y centro comercial.").format(
+                error_text(exc)))
+            return
+        d = documents.get(self.ctx.conn, doc_id)
+        if not self.mail_to.text().strip() and not mail.buyer_email(self.ctx.conn, d):
+            self.message.error(_("El comprador no tiene correo: escriba uno junto a «Reenviar correo»"))
+            self.mail_to.setFocus()
+            return
+        try:
+            with transaction(self.ctx.conn):
+                _job, to = mail.request_send(self.ctx.conn, d["key"], self.mail_to.text().strip() or None)
+        except (MostradorError, ValueError) as exc:
+            self.message.error(error_text(exc))
+            return
+        self.mail_to.clear()
+        self.ctx.wake_worker()
+        self.message.info(_("Correo en cola para {0}").format(to))
+        self.show_detail()
 
     # ------------------------------------------------------------------------------ country actions
     def perform(self, action, *_args) -> None:

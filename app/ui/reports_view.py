@@ -30,8 +30,9 @@ class ReportsView(QWidget):
         self.kind = QComboBox()
         for key, (title, _f, _h) in reports.REPORTS.items():
             self.kind.addItem(_(title), key)
-        self.date_from = QDateEdit(QDate.currentDate().addDays(-6))
-        self.date_to = QDateEdit(QDate.currentDate())
+        today = reports.today_in(reports.zone_for(ctx.session.company.country))
+        self.date_from = QDateEdit(QDate(today.year, today.month, today.day).addDays(-6))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
         for d in (self.date_from, self.date_to):
             d.setCalendarPopup(True)
             d.setDisplayFormat("dd/MM/yyyy")

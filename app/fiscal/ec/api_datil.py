@@ -36,9 +36,10 @@ def _message(m: Any) -> dict:
             "informacion_adicional": m.get("informacion_adicional", m.get("informacionAdicional", "")) or ""}
 
 
-def comprobante(doc: dict, request: dict, company: Any) -> dict:
+def comprobante(doc: dict, request: dict, company: Any, correos: list[dict] | None = None) -> dict:
     """Dátil's object of a stored document: the request as sent, plus what was assigned and the
-    SRI's answer (`id`, `secuencial`, `clave_acceso`, `estado`, `envio_sri`, `autorizacion`)."""
+    SRI's answer (`id`, `secuencial`, `clave_acceso`, `estado`, `envio_sri`, `autorizacion`) and
+    the e-mails sent to the buyer (`correos_enviados`)."""
     status = st.parse(doc["status"])
     msgs = _messages(doc)
     out = dict(request)
@@ -64,6 +65,7 @@ def comprobante(doc: dict, request: dict, company: Any) -> dict:
                          "mensajes": msgs if status in st.FINAL else [],
                          "numero": doc.get("authorization_number") or "",
                          "fecha": doc.get("authorized_at") or ""},
+        "correos_enviados": correos or [],
     })
     return out
 
@@ -106,7 +108,7 @@ def _reissue(kind: str):
 def _get(kind: str):
     def handler(ctx, req: ApiRequest) -> ApiResponse:
         doc = ctx.document(req.params["id"], kind)
-        return ApiResponse(200, comprobante(doc, ctx.request_of(doc), ctx.company))
+        return ApiResponse(200, comprobante(doc, ctx.request_of(doc), ctx.company, ctx.emails_sent(doc)))
 
     return handler
 
