@@ -200,8 +200,10 @@ class DocumentsView(QWidget):
         self.mail_to.setToolTip(_("Correo de destino (vacío: el del comprador)"))
         self.mail_to.setMinimumWidth(180)
         self.mail_button = fkey_button(_("Reenviar correo"), "Ctrl+E", self.resend_mail)
-        actions.addWidget(self.mail_to)
-        actions.addWidget(self.mail_button)
+        mail_row = QHBoxLayout()  # its own row: at 1024 px the buttons above need the whole width
+        mail_row.addWidget(self.mail_to, 1)
+        mail_row.addWidget(self.mail_button)
+        mail_row.addStretch(1)
         shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog),
                      ("Ctrl+E", self.resend_mail)]
         # the country's own actions (its `actions` facet), one row per group; a value asked by
@@ -230,6 +232,7 @@ class DocumentsView(QWidget):
             row.addWidget(button)
         actions.addStretch(1)
         lay.addLayout(actions)
+        lay.addLayout(mail_row)
         for key, slot in shortcuts:
             s = QShortcut(QKeySequence(key), self)
             s.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
