@@ -85,7 +85,6 @@ def printed_images(out: Path, session) -> list[Path]:
     import subprocess
     import tempfile
 
-    from app.core.errors import ConfigurationError
     from app.core.status import AUTHORIZED
     from app.devices.ticket_png import render_ticket_png
     from app.fiscal import registry
@@ -103,8 +102,10 @@ def printed_images(out: Path, session) -> list[Path]:
     _doc, model = printing.ticket(session, row[0], copy=False)
     ticket_path.write_bytes(render_ticket_png(model, 80))
     written = [ticket_path]
-    if shutil.which("pdftoppm") is None:
-        raise ConfigurationError("Falta pdftoppm (paquete poppler-utils) para convertir el PDF A4 en PNG")
+    if shutil.which("pdftoppm") is None:  # e.g. the frozen program on a shop's machine, or Windows
+        log.warning("Sin pdftoppm (paquete poppler-utils): no se escribe la imagen del %s en A4",
+                    country.actions().a4_name)
+        return written
     a4_path = out / f"{country.actions().a4_name.lower()}-{cc}-a4.png"
     with tempfile.TemporaryDirectory() as tmp:
         pdf = Path(tmp) / "a4.pdf"

@@ -102,3 +102,24 @@ def test_screenshots_refuse_a_bad_size(tmp_path, capsys):
     err = capsys.readouterr().err
     assert code != 0 and "Tamaño inválido" in err and "Traceback" not in err
     assert not list((tmp_path / "png").glob("*.png"))
+
+
+def test_printed_images_without_pdftoppm_keep_the_ticket(tmp_path, monkeypatch, caplog):
+    """A machine without poppler (the frozen program, Windows) still gets the ticket image."""
+    import random
+
+    from app.config import DataDir
+    from app.fiscal.ec.demo import demo_invoice
+    from app.pos import checkout
+    from app.pos.demo import create_demo_company
+    from app.ui.screenshots import printed_images
+
+    session = create_demo_company(DataDir(tmp_path / "d"), "EC")
+    try:
+        checkout.issue(session, demo_invoice(session.company, random.Random(3), 1), "invoices")
+        monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+        written = printed_images(tmp_path, session)
+    finally:
+        session.close()
+    assert [p.name for p in written] == ["ticket-ec-80mm.png"] and written[0].stat().st_size > 1000
+    assert "pdftoppm" in caplog.text
