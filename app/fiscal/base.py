@@ -58,6 +58,8 @@ class Country:
     - `actions`: what else can be done to a document (events, corrections) on Documentos.
     - `certificate`: a `CertificateProfile` (where the country's CAs write the RUC).
     - `api`: an `ApiFacet`, the local API's dialects of this country's seed services.
+    - `forms`: a `Forms` (app/fiscal/forms.py), the documents and events made from the app's
+      "Nuevo documento" dialog.
     """
 
     code: str = ""  # ISO 3166-1 alpha-2, what the company row stores
@@ -105,6 +107,10 @@ class Country:
 
     def api(self) -> "ApiFacet":
         return self.facet("api")
+
+    def forms(self) -> Any:
+        """The `forms` facet (app/fiscal/forms.py `Forms`): what the "Nuevo documento" dialog offers."""
+        return self.facet("forms")
 
     def owns_xml(self, head: bytes) -> bool:
         """Whether the first bytes of an XML document belong to this authority."""
