@@ -149,6 +149,20 @@ def _central_parser(sub) -> None:
     sv.add_argument("--db", required=True, metavar="postgresql://…", help="la base central PostgreSQL")
     sv.add_argument("--port", type=int, default=8443, help="puerto TCP (por defecto 8443; 0 elige uno libre)")
     sv.add_argument("--host", default="0.0.0.0", help="interfaz donde escuchar (por defecto todas)")
+    sv.add_argument("--api-port", type=int, metavar="P", help="también la API central de solo consultas (los "
+                    "dialectos de la API local sobre todas las cajas) en este puerto; HTTPS fuera de este equipo")
+    ak = cs.add_parser("api-key", help="central: crea (o revoca) una clave de la API central, de una empresa; "
+                                       "imprime la clave una sola vez")
+    ak.add_argument("name", metavar="NAME", help="nombre de la clave (p. ej. 'ERP contabilidad')")
+    ak.add_argument("--ruc", metavar="RUC", help="la empresa cuyos documentos (de todas sus cajas) leerá")
+    ak.add_argument("--dialect", metavar="D", help="solo este dialecto (datil, facturasend, dtepy)")
+    ak.add_argument("--revoke", action="store_true", help="revoca la clave NAME")
+    ak.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
+    bt = cs.add_parser("backfill-taxes", help="central: calcula desde el XML firmado los impuestos por tarifa de "
+                                              "los documentos que llegaron sin ellos (también lo hace `serve` al "
+                                              "arrancar)")
+    bt.add_argument("--json", action="store_true", help="salida JSON")
+    bt.add_argument("--db", metavar="postgresql://…", help="la base central (por defecto la de `serve`)")
     en = cs.add_parser("enrol", help="central: crea un código de un solo uso para unir una caja; imprime "
                                      '{"url": …, "code": …}')
     en.add_argument("name", metavar="NAME", help="nombre de la caja (p. ej. 'Local Centro caja 2')")
@@ -578,6 +592,11 @@ def cmd_central(args, data: DataDir) -> int:
     action = args.central_command
     if action == "serve":
         data.ensure()
+        if args.api_port is not None:
+            from app.api.central import start as start_api
+
+            api = start_api(args.db, folder, host=args.host, port=args.api_port)
+            print(f"API central (solo consultas) en {api.url}/", file=sys.stderr, flush=True)
         try:
             admin.serve(folder, args.db, host=args.host, port=args.port,
                         on_ready=lambda url: print(f"Central escuchando en {url}", file=sys.stderr, flush=True))
@@ -586,6 +605,17 @@ def cmd_central(args, data: DataDir) -> int:
         return EXIT_OK
     if action == "enrol":
         print(json.dumps(admin.enrol(folder, args.name, args.db), ensure_ascii=False))
+        return EXIT_OK
+    if action == "api-key":
+        from app.api.central import all_dialects
+
+        print(json.dumps(admin.api_key(args.name, args.ruc, args.dialect, args.db, revoke=args.revoke,
+                                       dialects=tuple(all_dialects())), ensure_ascii=False))
+        return EXIT_OK
+    if action == "backfill-taxes":
+        done = admin.backfill_taxes(args.db)
+        print(json.dumps(done, ensure_ascii=False) if args.json else
+              f"Impuestos por tarifa calculados para {done['documents']} documentos ({done['rows']} filas).")
         return EXIT_OK
     if action in ("documents", "report"):
         rows = admin.documents(args.db) if action == "documents" else admin.report(args.db)

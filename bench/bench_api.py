@@ -1,12 +1,14 @@
 """The local API's issue path over real HTTP on loopback (run on demand).
 
-  python bench/bench_api.py [--n 300] [--clients 1 8]
+  python bench/bench_api.py [--n 300] [--clients 1 8] [--no-group-commit] [--in-process]
 
 A demo Ecuadorian company served by a `mostrador serve` process (or, with --in-process, by a
 thread of this one); each request is `POST /datil/invoices/issue` with a Dátil body
 (the demo's varied invoices, each with its own Idempotency-Key), answered after the document
 is numbered, signed, stored with its outbox job and committed (fsync'd). Prints p50/p95
-latency and sustained documents per second for each number of concurrent clients.
+latency and sustained documents per second for each number of concurrent clients, and the
+server's CPU per invoice. Concurrent requests are committed together (app/pos/group_commit.py);
+--no-group-commit gives one transaction per request, for a before/after under the same load.
 Aim: p95 ≤ 20 ms and ≥ 150 invoices/s.
 """
 from __future__ import annotations
@@ -30,8 +32,14 @@ def main() -> None:
     ap.add_argument("--in-process", action="store_true",
                     help="serve from this process (a thread) instead of a `mostrador serve` process: "
                          "client and server then share one GIL")
+    ap.add_argument("--no-group-commit", action="store_true",
+                    help="one transaction (one fsync) per request, as before group commit: for comparison")
     args = ap.parse_args()
     memory_keyring()
+    if args.no_group_commit:
+        import os
+
+        os.environ["MOSTRADOR_API_GROUP_COMMIT"] = "0"  # read by the server (this process or the child)
     import requests
 
     from app.api import keys
@@ -44,7 +52,7 @@ def main() -> None:
     company = session.company
     key = keys.create(session.conn, "bench", company.ruc)["key"]
     session.identity  # noqa: B018  (the certificate is loaded once per process)
-    running = start(session) if args.in_process else _serve_process(tmp)
+    running = _InProcess(start(session)) if args.in_process else _serve_process(tmp)
     est = company.establishments[0]
     rng = random.Random(7)
     bodies = [demo_sale(company, rng, i, estab=est.code, point=est.points[0].code)[0] for i in range(1, 201)]
@@ -71,16 +79,19 @@ def main() -> None:
                     lat.extend(mine)
 
             threads = [threading.Thread(target=client, args=(c,)) for c in range(clients)]
+            cpu0 = running.cpu_seconds()
             t0 = time.perf_counter()
             for t in threads:
                 t.start()
             for t in threads:
                 t.join()
             wall = time.perf_counter() - t0
+            cpu = running.cpu_seconds() - cpu0
             s = sorted(lat)
             p95 = s[min(len(s) - 1, int(len(s) * 0.95))]
             print(f"{clients} client(s): n={len(s)} p50={statistics.median(s):.1f} ms p95={p95:.1f} ms "
-                  f"max={s[-1]:.1f} ms  {len(s) / wall:.0f} invoices/s  errors={len(errors)}")
+                  f"max={s[-1]:.1f} ms  {len(s) / wall:.0f} invoices/s  errors={len(errors)}  "
+                  f"server CPU {cpu * 1000 / max(1, len(s)):.1f} ms/invoice ({100 * cpu / wall:.0f} % of a core)")
             if errors:
                 print("  first error:", errors[0])
     finally:
@@ -88,9 +99,36 @@ def main() -> None:
         session.close()
 
 
+def _cpu_of(pid: int | str) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc; 0 elsewhere)."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class _InProcess:
+    """The server in a thread of this process (its CPU figure then includes the clients')."""
+
+    def __init__(self, running):
+        self.running, self.url = running, running.url
+
+    def cpu_seconds(self) -> float:
+        return _cpu_of("self")
+
+    def stop(self):
+        self.running.stop()
+
+
 class _Process:
     def __init__(self, proc, url):
         self.proc, self.url = proc, url
+
+    def cpu_seconds(self) -> float:
+        return _cpu_of(self.proc.pid)
 
     def stop(self):
         import signal

@@ -1,6 +1,7 @@
 """What a dialect's handlers may do (`ApiContext`): issue through `pos.checkout` with the
-idempotency record written in the sale's own transaction, read documents, print, ask the
-authority. One per request; the store is shared, so every use holds the app's lock."""
+idempotency record written in the sale's own transaction, read documents (the `DocumentReads`
+of app/api/reads.py, which the central API implements too), print, ask the authority. One
+per request; the store is shared, so every use holds the app's lock."""
 from __future__ import annotations
 
 import hashlib
@@ -11,9 +12,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from app.api.reader import Reader
+from app.api.reads import SqliteReads
 from app.core.errors import NotFoundError
 from app.fiscal import registry
-from app.pos import checkout, printing
+from app.pos import checkout
+from app.pos.group_commit import GroupCommitter
 from app.pos.session import Session
 from app.store import documents
 
@@ -29,12 +33,15 @@ class Issued:
     warnings: list[str]
 
 
-class ApiContext:
+class ApiContext(SqliteReads):
     def __init__(self, session: Session, lock: threading.RLock, *, key_hash: str, idempotency_key: str | None,
-                 raw_body: bytes, dialect: str):
+                 raw_body: bytes, dialect: str, committer: GroupCommitter | None = None,
+                 reader: Reader | None = None):
         self.session = session
         self.company = session.company
         self._lock = lock
+        self._committer = committer  # several requests' documents in one transaction (group commit)
+        self._reader = reader  # committed rows, without waiting for the writer
         self._key_hash = key_hash
         self._idem_header = idempotency_key
         self._body_hash = hashlib.sha256(raw_body).hexdigest()
@@ -42,45 +49,55 @@ class ApiContext:
 
     # -- issuing --------------------------------------------------------------------------------
     def issue(self, body: dict, kind: str, *, dialect: str | None = None, client_number: str | None = None,
-              part: int | None = None, corrects: dict | None = None, token: str | None = None) -> Issued:
+              part: int | None = None, corrects: dict | None = None, token: str | None = None,
+              grouped: bool = True) -> Issued:
         """Issues `body` (at most once per idempotency token: the `Idempotency-Key` header, else
         the raw body's hash; plus the client's own document number when given). `part` tells
         apart the documents of one request (a lote). `corrects`: a rejected document this one
-        replaces (a new number; the old one's history says by which)."""
+        replaces (a new number; the old one's history says by which). `grouped=False` when the
+        caller holds the store's lock (it then commits alone, in this thread)."""
         tokens = [token or (f"idem:{self._idem_header}" if self._idem_header else f"body:{self._body_hash}")]
         if part is not None:
             tokens[0] += f"#{part}"
         if client_number:
             tokens.append(f"num:{kind}:{client_number}")
-        with self._lock:
-            found = self._replay(tokens)
+        found = self._replay(tokens)
         if found is not None:
             return found
         # validated outside the lock (pure): only numbering, signing and the commit are serialised
         draft = self.session.backend.parse(body, kind, self.company, **({"dialect": dialect} if dialect else {}))
-        with self._lock:
+
+        def record(conn, doc_id):
+            now = datetime.now(timezone.utc).isoformat()
+            conn.executemany("INSERT INTO api_requests(key_hash, idem, document_id, created_at) VALUES (?,?,?,?)",
+                             [(self._key_hash, t, doc_id, now) for t in tokens])
+            if corrects is not None:
+                new = documents.get(conn, doc_id)
+                documents.add_event(conn, corrects["id"], corrects["status"],
+                                    f"Reemitido por la API como {new['number']} ({new['key']})")
+
+        def read_back(conn, result):  # the row as committed, read in the same transaction
+            return dict(documents.get(conn, result.document_id))
+
+        source = f"api:{self.dialect}"
+        try:
+            if self._committer is not None and grouped:
+                # a racing twin (same token) fails on api_requests' primary key, in its own savepoint
+                result, doc = self._committer.commit(draft, request=body, source=source, on_commit=record,
+                                                     after=read_back)
+            else:
+                with self._lock:
+                    found = self._replay(tokens)
+                    if found is not None:
+                        return found
+                    result = checkout.commit(self.session, draft, request=body, source=source, on_commit=record)
+                    doc = read_back(self.session.conn, result)
+        except sqlite3.IntegrityError:  # another request with the same token won the race
             found = self._replay(tokens)
-            if found is not None:
-                return found
-
-            def record(conn, doc_id):
-                now = datetime.now(timezone.utc).isoformat()
-                conn.executemany("INSERT INTO api_requests(key_hash, idem, document_id, created_at) VALUES (?,?,?,?)",
-                                 [(self._key_hash, t, doc_id, now) for t in tokens])
-                if corrects is not None:
-                    new = documents.get(conn, doc_id)
-                    documents.add_event(conn, corrects["id"], corrects["status"],
-                                        f"Reemitido por la API como {new['number']} ({new['key']})")
-
-            try:
-                result = checkout.commit(self.session, draft, request=body, source=f"api:{self.dialect}",
-                                         on_commit=record)
-            except sqlite3.IntegrityError:  # another request with the same token won the race
-                found = self._replay(tokens)
-                if found is None:
-                    raise
-                return found
-            return Issued(dict(documents.get(self.session.conn, result.document_id)), body, True, result.warnings)
+            if found is None:
+                raise
+            return found
+        return Issued(doc, body, True, result.warnings)
 
     # -- drafts (stored as sent, validated, neither numbered nor signed) ------------------------
     DRAFT_MAX_AGE = timedelta(hours=72)  # FacturaSend: a draft is confirmed within 72 h of its creation
@@ -125,7 +142,8 @@ class ApiContext:
                                           "descártelo y emita de nuevo", field="loteId")
                 for body in bodies:  # all or none: re-validated on today's date before any is numbered
                     self.check(body, row["kind"], dialect=dialect)
-            issued = [self.issue(body, row["kind"], dialect=dialect, token=f"draft:{row['id']}", part=i)
+            issued = [self.issue(body, row["kind"], dialect=dialect, token=f"draft:{row['id']}", part=i,
+                                 grouped=False)  # this thread holds the lock the writer needs
                       for i, body in enumerate(bodies)]
             if row["confirmed_at"] is None:
                 with transaction(self.session.conn):
@@ -154,62 +172,18 @@ class ApiContext:
 
     def _replay(self, tokens: list[str]) -> Issued | None:
         marks = ",".join("?" * len(tokens))
-        row = self.session.conn.execute(
-            f"SELECT document_id FROM api_requests WHERE key_hash=? AND idem IN ({marks}) LIMIT 1",
-            (self._key_hash, *tokens)).fetchone()
+        sql = f"SELECT document_id FROM api_requests WHERE key_hash=? AND idem IN ({marks}) LIMIT 1"
+        if self._reader is not None:
+            row = self._reader.run(lambda conn: conn.execute(sql, (self._key_hash, *tokens)).fetchone())
+        else:
+            with self._lock:
+                row = self.session.conn.execute(sql, (self._key_hash, *tokens)).fetchone()
         if row is None:
             return None
         doc = self.document(row[0])
         return Issued(doc, self.request_of(doc), False, [])
 
-    # -- reading --------------------------------------------------------------------------------
-    def document(self, doc_id: Any, kind: str | None = None) -> dict:
-        """The document row (a dict) with this id, of this kind when given; NotFoundError."""
-        try:
-            n = int(str(doc_id))
-        except ValueError:
-            raise NotFoundError(f"No existe el documento {doc_id}") from None
-        with self._lock:
-            row = self.session.conn.execute("SELECT * FROM documents WHERE id=?", (n,)).fetchone()
-        if row is None or (kind is not None and row["kind"] != kind):
-            raise NotFoundError(f"No existe el documento {doc_id}")
-        return dict(row)
-
-    def recent(self, limit: int) -> list[dict]:
-        """The last `limit` documents, newest first."""
-        with self._lock:
-            rows = self.session.conn.execute("SELECT * FROM documents ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-        return [dict(r) for r in rows]
-
-    def by_key(self, key: str) -> dict:
-        with self._lock:
-            return dict(documents.by_key(self.session.conn, key))
-
-    def request_of(self, doc: dict) -> dict:
-        """The request the document was issued from (the dialect's JSON, or the till's sale)."""
-        with self._lock:
-            row = self.session.conn.execute("SELECT request_json FROM sales WHERE id=?", (doc.get("sale_id"),)).fetchone()
-        return json.loads(row[0]) if row and row[0] else {}
-
-    def emails_sent(self, doc: dict) -> list[dict]:
-        """The document's e-mails the SMTP server accepted (`mail.sent_log`)."""
-        from app.integrations import mail
-
-        with self._lock:
-            return mail.sent_log(self.session.conn, doc["id"])
-
-    def events(self, doc: dict) -> list[dict]:
-        with self._lock:
-            return [dict(r) for r in documents.events(self.session.conn, doc["id"])]
-
-    def xml(self, doc: dict) -> bytes:
-        return bytes(doc["xml"])
-
-    def pdf(self, doc: dict, *, a4: bool = True, width_mm: int = 80) -> bytes:
-        with self._lock:
-            if a4:
-                return printing.a4_pdf(self.session, doc["key"])
-            return printing.ticket_pdf(self.session, doc["key"], width_mm=width_mm)
+    # -- reading: inherited from app/api/reads.py `SqliteReads` -------------------------------
 
     def locked(self, fn, *args, **kwargs):
         """`fn(session, *args, **kwargs)` holding the store's lock (a country's own use case that

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -18,9 +19,11 @@ from starlette.routing import Route
 
 from app.api import keys, openapi
 from app.api.context import ApiContext
+from app.api.reader import Reader
 from app.core.errors import FieldError, MostradorError, NotFoundError, ValidationError
 from app.fiscal import registry
 from app.fiscal.base import ApiRequest, ApiResponse
+from app.pos.group_commit import GroupCommitter
 from app.pos.session import Session
 
 log = logging.getLogger("mostrador.api")
@@ -38,6 +41,17 @@ class ApiState:
         self.lock = threading.RLock()
         self.calls: deque = deque(maxlen=100)
         self._touched: dict[str, float] = {}
+        # concurrent requests' documents are numbered, signed and committed together (one fsync)
+        # (MOSTRADOR_API_GROUP_COMMIT=0: one transaction per request, for bench/bench_api.py's comparison)
+        self.committer = (GroupCommitter(session, self.lock)
+                          if os.environ.get("MOSTRADOR_API_GROUP_COMMIT", "1") != "0" else None)
+        self.reader = Reader(session, self.lock)  # keys and idempotency records: never behind a batch
+
+    def close(self) -> None:
+        """Commits what is queued and stops the group-commit writer (the server stopped)."""
+        if self.committer is not None:
+            self.committer.close()
+        self.reader.close()
 
     def touch(self, key_hash: str) -> None:
         now = time.monotonic()
@@ -45,6 +59,17 @@ class ApiState:
             self._touched[key_hash] = now
             with self.lock:
                 keys.touch(self.session.conn, key_hash)
+
+    # the two things another store (the central API, app/api/central.py) does its own way
+    def authenticate(self, dialect, req: ApiRequest):
+        """The caller's key (`keys.ApiKey`), or the dialect's 401 answer."""
+        return _authenticate(self, dialect, req)
+
+    def context(self, found, req: ApiRequest, raw: bytes, dialect):
+        """What the route's handler gets as `ctx`."""
+        return ApiContext(self.session, self.lock, key_hash=found.key_hash if found else "",
+                          idempotency_key=req.headers.get("idempotency-key"), raw_body=raw, dialect=dialect.name,
+                          committer=self.committer, reader=self.reader)
 
 
 def country_dialects(code: str) -> dict:
@@ -58,11 +83,14 @@ def country_dialects(code: str) -> dict:
 
 
 def create_app(session: Session) -> Starlette:
-    state = ApiState(session)
-    dialects = country_dialects(session.company.country)
+    return build_app(ApiState(session), country_dialects(session.company.country))
+
+
+def build_app(state, dialects: dict, *, service: str = "Mostrador API local") -> Starlette:
+    """The app over `state` (an `ApiState`, or one with the same `authenticate`/`context`)."""
     routes = [Route("/openapi.json", lambda r: JSONResponse(openapi.describe(dialects)), methods=["GET"]),
               Route("/docs", lambda r: HTMLResponse(openapi.docs_page(dialects)), methods=["GET"]),
-              Route("/", lambda r: JSONResponse({"servicio": "Mostrador API local", "dialectos": sorted(dialects),
+              Route("/", lambda r: JSONResponse({"servicio": service, "dialectos": sorted(dialects),
                                                  "documentacion": "/docs", "openapi": "/openapi.json"}),
                     methods=["GET"])]
     for name, dialect in dialects.items():
@@ -130,11 +158,10 @@ def _handle(state: ApiState, dialect, route, request: Request, raw: bytes | None
     req = ApiRequest(request.method, dict(request.path_params), dict(request.query_params),
                      {k.lower(): v for k, v in request.headers.items()}, body)
     try:
-        found = None if route.public else _authenticate(state, dialect, req)
+        found = None if route.public else state.authenticate(dialect, req)
         if isinstance(found, ApiResponse):
             return found
-        ctx = ApiContext(state.session, state.lock, key_hash=found.key_hash if found else "",
-                         idempotency_key=req.headers.get("idempotency-key"), raw_body=raw, dialect=dialect.name)
+        ctx = state.context(found, req, raw, dialect)
         return route.handler(ctx, req)
     except ValidationError as exc:
         return dialect.error(400, str(exc), exc.errors)
@@ -149,8 +176,7 @@ def _handle(state: ApiState, dialect, route, request: Request, raw: bytes | None
 
 def _authenticate(state: ApiState, dialect, req: ApiRequest):
     key, password = dialect.credentials(req)
-    with state.lock:
-        found = keys.lookup(state.session.conn, key)
+    found = state.reader.run(keys.lookup, key)
     company = state.session.company
     if found is None or found.company_ruc != company.ruc:
         return dialect.error(401, "Clave de API inválida o ausente", [FieldError("authorization", "clave inválida", "unauthorized")])

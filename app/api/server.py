@@ -48,6 +48,14 @@ class Running:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        _close_state(self.app)
+
+
+def _close_state(app) -> None:
+    """Stops what the app's state runs beside the server (the group-commit writer)."""
+    close = getattr(getattr(getattr(app, "state", None), "api", None), "close", None)
+    if close is not None:
+        close()
 
 
 def _config(app, tls: tuple[str, str] | None) -> uvicorn.Config:
@@ -99,4 +107,5 @@ def serve_forever(session: Session, *, host: str, port: int, tls: tuple[str, str
         server = uvicorn.Server(_config(app, tls))
         scheme = "https" if tls else "http"
         announce(f"API local en {scheme}://{host}:{sock.getsockname()[1]}/ (documentación en /docs; Ctrl+C para terminar)")
+        stack.callback(_close_state, app)
         server.run(sockets=[sock])

@@ -8,5 +8,8 @@ catalogue, prices, customers, users and settings. Names no country.
   server.py   the HTTPS service registers talk to (`central serve`)
   replica.py  the register side: cursors, push and pull passes (hooked into the sync worker)
   mall.py     the mall report over every register's documents (app.integrations.mall delivery)
+  reads.py    the read side over every register of a company (app/api/central.py serves it)
+  api_keys.py the central API's keys, one company each
+  taxes.py    the backfill of per-rate tax rows from the stored signed XML
   admin.py    what the `central` CLI commands do
 """

@@ -177,3 +177,25 @@ def register_status(conn: sqlite3.Connection) -> dict:
     return {"joined": True, "url": url, "register": settings.get(conn, replica.NAME_KEY), "server": f"{host}:{port}",
             "fingerprint": fp, "last_sync": settings.get(conn, replica.LAST_SYNC_KEY),
             "pending": sum(replica.pending(conn).values())}
+
+
+def api_key(name: str, ruc: str | None, dialect: str | None, db: str | None, *, revoke: bool = False,
+            dialects: tuple[str, ...] = ()) -> dict:
+    """`central api-key`: a new key of the central API for company `ruc` (shown once), or revoked."""
+    from app.central import api_keys
+
+    with CentralStore(_dsn(db)) as store:
+        store.create_schema()
+        if revoke:
+            api_keys.revoke(store, name)
+            return {"ok": True, "name": name, "revoked": True}
+        return api_keys.create(store, name, ruc or "", dialect, dialects=dialects)
+
+
+def backfill_taxes(db: str | None) -> dict:
+    """`central backfill-taxes`: the per-rate taxes of documents that arrived without them."""
+    from app.central import taxes
+
+    with CentralStore(_dsn(db)) as store:
+        store.create_schema()
+        return taxes.backfill(store)

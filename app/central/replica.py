@@ -66,7 +66,7 @@ def _now() -> str:
 # -- what each table pushes ----------------------------------------------------------------------
 def _rows_sales(conn, after, limit):
     rows = [dict(r) for r in conn.execute(
-        "SELECT id, created_at, country, source, total, currency, cashier FROM sales WHERE id > ? "
+        "SELECT id, created_at, country, source, total, currency, cashier, request_json FROM sales WHERE id > ? "
         "ORDER BY id LIMIT ?", (after, limit))]
     for r in rows:
         r["payments"] = [dict(p) for p in conn.execute(

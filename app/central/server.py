@@ -22,6 +22,7 @@ from app.core.errors import MostradorError
 
 log = logging.getLogger("mostrador.central")
 MAX_BODY = 64 * 1024 * 1024
+IDLE_TIMEOUT = 60.0  # seconds
 
 
 class CentralServer(ThreadingHTTPServer):
@@ -49,6 +50,11 @@ class CentralServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: CentralServer
     protocol_version = "HTTP/1.1"
+    # every socket operation of a connection (the TLS handshake, which runs here and not in the
+    # accepting thread, each read and write) gives up after this long: a register that vanished
+    # mid-request (a cut wire, no FIN nor RST) does not hold a thread and its PostgreSQL
+    # connection forever
+    timeout = IDLE_TIMEOUT
 
     def log_message(self, fmt, *args):
         log.info("%s " + fmt, self.address_string(), *args)
@@ -65,17 +71,39 @@ class Handler(BaseHTTPRequestHandler):
         self._answer(status, {"error": {"message": message}})
 
     def do_POST(self):  # noqa: N802
-        import psycopg
-
         try:
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
+                self.close_connection = True  # the body stays unread: this connection ends here
                 return self._error(413, "Lote demasiado grande")
-            body = json.loads(self.rfile.read(length) or b"{}")
+            raw = self.rfile.read(length)
+        except (ValueError, OSError):  # a cut or silent connection: nobody to answer
+            self.close_connection = True
+            return None
+        if len(raw) < length:  # the register went away mid-body
+            self.close_connection = True
+            return None
+        try:
+            body = json.loads(raw or b"{}")
             if not isinstance(body, dict):
                 raise ValueError
-        except (ValueError, OSError):
+        except (ValueError, RecursionError):
             return self._error(400, "Cuerpo JSON inválido")
+        try:
+            return self._dispatch(body)
+        except OSError:  # the answer could not be written: the register retries the batch
+            self.close_connection = True
+        except Exception:  # a bug of ours: logged, and answered (never a connection cut without a word)
+            log.exception("Error interno atendiendo %s", self.path)
+            try:
+                return self._error(500, "Error interno de la central; el detalle quedó en su registro")
+            except OSError:
+                self.close_connection = True
+        return None
+
+    def _dispatch(self, body: dict):
+        import psycopg
+
         try:
             store = self.server.store()
             if self.path == "/v1/join":
@@ -102,16 +130,34 @@ class Handler(BaseHTTPRequestHandler):
             return self._error(400, f"Datos incompletos o inválidos: {type(exc).__name__} {exc}")
         except psycopg.Error as exc:
             log.warning("base central: %s", exc)
+            store = getattr(self.server.local, "store", None)
             try:
-                self.server.store().conn.rollback()
+                if store is not None:
+                    store.conn.rollback()
             except psycopg.Error:
                 self.server.local.store = None
             return self._error(503, "La base central no está disponible; reintente")
 
 
+def backfill_taxes(dsn: str) -> None:
+    """At start, in the background: the tax rows of documents that arrived without them."""
+    import psycopg
+
+    from app.central import taxes
+
+    try:
+        with CentralStore(dsn) as s:
+            done = taxes.backfill(s)
+        if done["documents"] or done["unreadable"]:
+            log.warning("impuestos por tarifa completados: %s", done)
+    except (psycopg.Error, MostradorError) as exc:
+        log.warning("no se completaron los impuestos por tarifa (se reintenta al arrancar): %s", exc)
+
+
 def serve(dsn: str, folder: Path, *, host: str = "0.0.0.0", port: int = 8443,
           on_ready=None) -> None:
     server = CentralServer(dsn, folder, host=host, port=port)
+    threading.Thread(target=backfill_taxes, args=(dsn,), name="mostrador-central-backfill", daemon=True).start()
     if on_ready is not None:
         on_ready(server)
     try:

@@ -7,7 +7,9 @@ import hashlib
 import http.client
 import json
 import os
+import socket
 import ssl
+import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -72,18 +74,27 @@ def split_url(url: str) -> tuple[str, int, str]:
 
 
 class PinnedClient:
-    """JSON over HTTPS to one central server whose certificate has exactly the pinned fingerprint."""
+    """JSON over HTTPS to one central server whose certificate has exactly the pinned fingerprint.
 
-    def __init__(self, url: str, token: str | None = None, *, timeout: float = 10.0):
+    No call can hang: `timeout` bounds every socket operation (the TCP connect, each step of
+    the TLS handshake, each send and each receive), and `deadline` the whole call, however the
+    server trickles its bytes: when it passes, the socket is shut down under the blocked
+    operation, which fails at once (a TransportError, like any network failure)."""
+
+    def __init__(self, url: str, token: str | None = None, *, timeout: float = 10.0, deadline: float = 120.0):
         self.host, self.port, self.fp = split_url(url)
         self.token = token
         self.timeout = timeout
+        self.deadline = max(deadline, timeout)
 
     def call(self, method: str, path: str, body: dict | None = None) -> dict:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
         ctx.check_hostname = False
         ctx.verify_mode = ssl.CERT_NONE  # trust is the pinned fingerprint, checked below
-        conn = http.client.HTTPSConnection(self.host, self.port, timeout=self.timeout, context=ctx)
+        conn = _Connection(self.host, self.port, timeout=self.timeout, context=ctx)
+        watchdog = threading.Timer(self.deadline, conn.abort)
+        watchdog.daemon = True
+        watchdog.start()
         try:
             conn.connect()
             seen = hashlib.sha256(conn.sock.getpeercert(binary_form=True) or b"").hexdigest()
@@ -97,10 +108,11 @@ class PinnedClient:
             conn.request(method, path, body=data, headers=headers)
             resp = conn.getresponse()
             raw = resp.read()
-        except (OSError, http.client.HTTPException) as exc:
-            raise TransportError(f"Sin conexión con la central {self.host}:{self.port}: "
-                                 f"{type(exc).__name__}") from None
+        except (OSError, http.client.HTTPException, ValueError) as exc:  # ValueError: I/O on an aborted socket
+            why = "plazo vencido" if conn.aborted else type(exc).__name__
+            raise TransportError(f"Sin conexión con la central {self.host}:{self.port}: {why}") from None
         finally:
+            watchdog.cancel()
             conn.close()
         try:
             answer = json.loads(raw or b"{}")
@@ -110,3 +122,45 @@ class PinnedClient:
             msg = answer.get("error", {}).get("message") if isinstance(answer, dict) else None
             raise TransportError(f"La central respondió HTTP {resp.status}: {msg or 'error'}")
         return answer
+
+
+class _Connection(http.client.HTTPSConnection):
+    """An HTTPS connection another thread can abort: `abort` shuts the TCP socket down (both
+    ways) under whatever operation is blocked on it (the handshake included); that operation then
+    fails at once. Shutting down is the kernel's: no TLS state is touched from the other thread."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._guard = threading.Lock()
+        self._fd: int | None = None
+        self.aborted = False
+
+    def connect(self) -> None:
+        raw = self._create_connection((self.host, self.port), self.timeout, self.source_address)
+        with self._guard:
+            self._fd = raw.fileno()
+            if self.aborted:
+                raw.close()
+                self._fd = None
+                raise TimeoutError("plazo vencido")
+        raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock = raw
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+
+    def abort(self) -> None:
+        with self._guard:
+            self.aborted = True
+            if self._fd is None:
+                return
+            s = socket.socket(fileno=self._fd)
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            finally:
+                s.detach()  # the connection still owns (and closes) the descriptor
+
+    def close(self) -> None:
+        with self._guard:  # never shut down a descriptor the system may have handed out again
+            self._fd = None
+            super().close()

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Callable, Protocol
 
 from app.core.company import Company
+from app.core.status import EventStatus
 from app.core.documents import Draft, Finding, SeriesKey, SignedDocument  # noqa: F401  (the interface's types)
 
 
@@ -218,11 +219,38 @@ class DocumentAction:
     issues: bool = False
 
 
+@dataclass(frozen=True)
+class EventRow:
+    """One event the company sent (or has queued) to the authority about a document, as the
+    Eventos view lists it and its receipt prints it (`Actions.list_events`). Times are the
+    stored ISO-8601 moments; texts are Spanish, the authority's messages verbatim."""
+
+    id: str  # unique among the company's events (the view's selection key)
+    kind: str  # the event's Spanish name: 'Cancelación'
+    reference: str  # the document it concerns: its key (CDC, clave de acceso)
+    number: str  # our document's number; '' for a document of another issuer
+    status: EventStatus  # signed (queued) -> registered | rejected
+    created_at: str  # signed and queued
+    answered_at: str  # the authority's verdict; '' while queued
+    reason: str  # the reason given ('' when the event asks none)
+    protocol: str  # the authority's registration / protocol number, '' when none
+    messages: tuple[tuple[str, str], ...] = ()  # (code, message verbatim) of the authority's answer
+    pending_error: str = ""  # why a queued event has not gone yet (the last attempt's error)
+    details: tuple[tuple[str, str], ...] = ()  # more (Spanish label, value) for the detail and receipt
+
+
 class Actions(Protocol):
-    """The `actions` facet: the country's document actions, and how Documentos words a document."""
+    """The `actions` facet: the country's document actions, and how Documentos words a document.
+
+    Optional: `list_events(conn, *, limit=500, status=None) -> list[EventRow]`, every event of
+    the company (newest first, at most `limit`, only `status`, an `EventStatus`, when given) for
+    Documentos' Eventos view; a country without events to the authority does not define it."""
 
     approved_word: str  # 'autorizado' (SRI) | 'aprobado' (SIFEN): the label of `authorized`
     a4_name: str  # the A4 printable's name: 'RIDE' | 'KuDE'
+    # optional: {document kind: the authority's name of it}, in Documentos' filter order; the
+    # generic names of app.pos.till.KIND_LABELS stand in for a country that has none
+    kind_labels: Mapping[str, str]
     document_actions: tuple[DocumentAction, ...]
 
     def describe(self, doc: Any, body: dict, money: Callable[[Any], str]) -> list[str]:
@@ -281,6 +309,12 @@ class TillRules(Protocol):
 
     def line_total(self, line: SaleLine) -> Decimal:
         """What the customer pays for one line (the screen's column)."""
+
+    def billed_price(self, price: Decimal, tax_category: str, includes_tax: bool = True) -> Decimal:
+        """Optional: what one unit at shelf `price` is billed at, tax included. A tax-included
+        price the authority's rules cannot bill exactly is told to the cashier before charging
+        (app.pos.cart.price_notice / line_notice); without this method, a one-unit line's
+        `line_total` is used."""
 
     def tax_short_label(self, code: str) -> str:
         """A tax category in a narrow column: '15 %', 'Exento', 'No obj.'."""

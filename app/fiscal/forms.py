@@ -9,14 +9,19 @@ validation, numbering and outbox are the same on every path. A refusal names an 
 (the dialect's dotted path, e.g. "items[0].precio_unitario"); `field_for_error` maps it back
 to the form field to put the cursor on.
 
-Country packages declare `FORMS` in their `forms.py` facet module; generic code reaches them
-through `country.facet("forms")`.
+Country packages declare `FACET = Forms(forms=(…))` in their `forms.py` facet module; generic
+code reaches them through `country.forms()`.
+
+Besides the fields' values, `build` and `perform` get the till's establishment and point codes
+under `ESTABLISHMENT` and `POINT` (the company may have several; a form uses them for the
+emisor's series). `check_values` is the generic kind check the dialog runs before `build`.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 # kinds of field: how the dialog edits and checks the text before `build` sees it
@@ -27,6 +32,10 @@ INTEGER = "integer"
 DATE = "date"  # dd/mm/aaaa on screen; an ISO date (YYYY-MM-DD) given to `build`
 CHOICE = "choice"  # one of `choices` (value, Spanish label); searchable as you type
 KINDS = (TEXT, MONEY, QUANTITY, INTEGER, DATE, CHOICE)
+
+# keys the caller adds to the values `build` / `perform` get: the till's series
+ESTABLISHMENT = "_establishment"
+POINT = "_point"
 
 
 @dataclass(frozen=True)
@@ -90,3 +99,115 @@ class Forms:
             if f.id == form_id:
                 return f
         raise KeyError(form_id)
+
+
+# ------------------------------------------------------------------ the generic kind check
+
+@dataclass(frozen=True)
+class FormProblem:
+    """One value the person must fix: where (`table` None for a header field; `row` the row's
+    index among the table's filled rows) and why (Spanish)."""
+
+    table: str | None
+    row: int | None
+    field: str
+    message: str
+
+
+def parse_value(f: FormField, text: str, money: Any = None) -> str:
+    """The text of field `f` as `build` gets it: trimmed; MONEY/QUANTITY a plain decimal (a
+    decimal comma accepted), INTEGER digits, DATE an ISO date (typed dd/mm/aaaa), CHOICE its
+    value (the value or its label typed). '' stays ''. ValueError (Spanish) when it is not one.
+    `money` (the till's `MoneyFormat`) reads MONEY without decimals as the country writes it
+    ('1.000.000' Gs)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    if f.max_length and len(text) > f.max_length:
+        raise ValueError(f"tiene {len(text)} caracteres; el máximo es {f.max_length}")
+    if f.kind in (MONEY, QUANTITY):
+        raw = text.replace(" ", "")
+        if "," in raw and "." in raw:  # 1.234,56 -> 1234.56
+            raw = raw.replace(".", "").replace(",", ".")
+        raw = raw.replace(",", ".")
+        try:
+            # a currency without decimals writes only thousands with its separator (150.000 Gs)
+            whole = f.kind == MONEY and money is not None and money.places == 0
+            d = money.parse(text.replace(" ", "")) if whole else Decimal(raw)
+        except (InvalidOperation, ValueError, ArithmeticError):
+            raise ValueError(f"«{text}» no es un número") from None
+        if not d.is_finite():
+            raise ValueError(f"«{text}» no es un número")
+        if d < 0:
+            raise ValueError("no puede ser negativo")
+        places = -d.as_tuple().exponent if d.as_tuple().exponent < 0 else 0
+        if f.kind == QUANTITY and places > 6:
+            raise ValueError("admite como máximo 6 decimales")
+        return format(d, "f")
+    if f.kind == INTEGER:
+        if not text.isdigit() or not text.isascii():
+            raise ValueError(f"«{text}» no es un número entero")
+        return text
+    if f.kind == DATE:
+        parts = text.replace("-", "/").replace(".", "/").split("/")
+        try:
+            if len(parts) == 3 and len(parts[0]) == 4:  # already ISO
+                y, m, d_ = (int(x) for x in parts)
+            elif len(parts) == 3:
+                d_, m, y = (int(x) for x in parts)
+            else:
+                raise ValueError
+            return date(y, m, d_).isoformat()
+        except ValueError:
+            raise ValueError(f"«{text}» no es una fecha (dd/mm/aaaa)") from None
+    if f.kind == CHOICE:
+        low = text.casefold()
+        for value, label in f.choices:
+            if low in (value.casefold(), label.casefold(), f"{value} - {label}".casefold()):
+                return value
+        found = [value for value, label in f.choices if low in label.casefold()]  # typed part of a label
+        if len(found) == 1:
+            return found[0]
+        raise ValueError(f"«{text}» no es una de las opciones")
+    return text
+
+
+def check_values(form: DocumentForm, header: Mapping[str, str],
+                 tables: Mapping[str, Sequence[Mapping[str, str]]],
+                 money: Any = None) -> tuple[dict, list[FormProblem]]:
+    """The values `build` gets from what was typed: each text through `parse_value`, required
+    fields present, each table's rows with something typed (blank rows dropped) and at least
+    `min_rows` of them. -> (values, problems); problems empty when `build` may run."""
+    values: dict[str, Any] = {}
+    problems: list[FormProblem] = []
+    for f in form.fields:
+        try:
+            values[f.name] = parse_value(f, header.get(f.name, ""), money)
+        except ValueError as exc:
+            problems.append(FormProblem(None, None, f.name, f"{f.label}: {exc}"))
+            values[f.name] = ""
+            continue
+        if f.required and not values[f.name]:
+            problems.append(FormProblem(None, None, f.name, f"{f.label}: es obligatorio"))
+    for t in form.tables:
+        rows = [r for r in tables.get(t.name, ()) if any(str(v or "").strip() for v in r.values())]
+        out = []
+        for i, r in enumerate(rows):
+            row: dict[str, str] = {}
+            for c in t.columns:
+                try:
+                    row[c.name] = parse_value(c, r.get(c.name, ""), money)
+                except ValueError as exc:
+                    problems.append(FormProblem(t.name, i, c.name, f"{t.label}, fila {i + 1}, {c.label}: {exc}"))
+                    row[c.name] = ""
+                    continue
+                if c.required and not row[c.name]:
+                    problems.append(FormProblem(t.name, i, c.name,
+                                                f"{t.label}, fila {i + 1}, {c.label}: es obligatorio"))
+            out.append(row)
+        if len(out) < t.min_rows:
+            first = t.columns[0].name if t.columns else ""
+            problems.append(FormProblem(t.name, len(out), first,
+                                        f"{t.label}: llene al menos {t.min_rows} fila(s)"))
+        values[t.name] = out
+    return values, problems

@@ -82,6 +82,51 @@ class CartLine:
         return self._rules().line_total(self.as_sale_line())
 
 
+# ----------------------------------------------------------------------------------- shelf prices
+# A tax-included shelf price is billed exactly whenever the authority's rules allow it (see the
+# country's `billed_price`); where they do not, the cashier is told before charging.
+
+def billed_price(rules, price: Decimal, tax_code: str, includes_tax: bool = True) -> Decimal:
+    """What one unit at `price` is billed at, tax included (`TillRules.billed_price`, else the
+    rules' total of a one-unit line)."""
+    own = getattr(rules, "billed_price", None)
+    if own is not None:
+        return own(price, tax_code, includes_tax)
+    return rules.line_total(SaleLine("", "", Decimal(1), price, includes_tax, tax_code))
+
+
+def price_notice(rules, price: Decimal, tax_code: str, includes_tax: bool = True,
+                 near: int = 2) -> tuple[Decimal, tuple[Decimal, ...]] | None:
+    """None when a tax-included `price` is billed as it is; else (what is billed, up to `near`
+    exact prices on each side, nearest first) for Productos' "Se cobrará …" notice."""
+    if not includes_tax:
+        return None
+    billed = billed_price(rules, price, tax_code)
+    if billed == price:
+        return None
+    step = Decimal(1).scaleb(-rules.money.places)
+    below, above = [], []
+    for k in range(1, 51):
+        for p, out in ((price - k * step, below), (price + k * step, above)):
+            if len(out) < near and p > 0 and billed_price(rules, p, tax_code) == p:
+                out.append(p)
+        if len(below) == len(above) == near:
+            break
+    return billed, tuple(sorted(below + above, key=lambda p: (abs(p - price), p)))
+
+
+def line_notice(line: "CartLine") -> Decimal | None:
+    """What a tax-included cart line is billed at when that is not quantity × shelf price (less
+    its discount), or None: shown on the sale line as it is added, before charging."""
+    if not line.price_includes_tax:
+        return None
+    rules = line._rules()
+    gross = line.quantity * line.price * (Decimal(100) - line.discount_percent) / Decimal(100)
+    shelf = round_half_up(gross, rules.money.places)
+    billed = line.total
+    return None if billed == shelf else billed
+
+
 def totals_of(lines: list[CartLine], rules=None) -> SaleTotals:
     if rules is None:
         if not lines:

@@ -78,7 +78,8 @@ def test_signature(p12: bytes, password: str, *, expected_ruc: str, country: str
         identity.cert.public_key().verify(signature, TEST_DOCUMENT, padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
         raise CertificateError("La clave privada del certificado no corresponde a su certificado: "
-                               "no firma documentos válidos") from None
+                               "no firma documentos válidos. Pida a la entidad certificadora un archivo "
+                               ".p12 nuevo") from None
 
 
 def _fsync_write(path: Path, data: bytes) -> None:
@@ -125,7 +126,8 @@ def install_certificate(cert_path: Path, p12: bytes, password: str, *, ruc: str,
     except OSError as exc:
         new.unlink(missing_ok=True)
         raise ConfigurationError(f"No se pudo escribir el certificado nuevo en {new.parent}: "
-                                 f"{exc.strerror or exc}") from None
+                                 f"{exc.strerror or exc}. Revise que haya espacio en el disco y permiso "
+                                 "de escritura en esa carpeta, e intente de nuevo") from None
     try:
         signing.store_secret(account, password)  # (4)
     except BaseException:
@@ -145,7 +147,8 @@ def install_certificate(cert_path: Path, p12: bytes, password: str, *, ruc: str,
             old.unlink(missing_ok=True)
         restore_password()
         raise ConfigurationError(f"No se pudo reemplazar el certificado ({exc.strerror or exc}); "
-                                 "se sigue usando el anterior") from None
+                                 "se sigue usando el anterior. Cierre los programas que tengan abierto "
+                                 "el archivo .p12 e intente de nuevo") from None
     try:  # (6) the installed pair, read back as the till will read it
         test_signature(cert_path.read_bytes(), signing.load_secret(account) or "",
                        expected_ruc=ruc, country=country)
@@ -157,6 +160,7 @@ def install_certificate(cert_path: Path, p12: bytes, password: str, *, ruc: str,
         restore_password()
         if isinstance(exc, (CertificateError, ConfigurationError)):
             raise CertificateError(f"El certificado nuevo no pudo firmar un documento de prueba ({exc}); "
-                                   "se sigue usando el anterior") from None
+                                   "se sigue usando el anterior. Corrija lo indicado e importe el "
+                                   "certificado otra vez") from None
         raise
     old.unlink(missing_ok=True)  # (7)

@@ -14,7 +14,6 @@ from app.core.errors import ConfigurationError
 from app.fiscal import registry
 from app.pos.session import Session
 from app.store import documents, settings
-from app.store.db import transaction
 
 PRINTERS_KEY = "printers"  # {name: PrinterConfig fields}
 DEFAULT_PRINTER_KEY = "printer.default"
@@ -58,8 +57,8 @@ def times_printed(conn: sqlite3.Connection, doc_id: int) -> int:
 
 
 def _note_print(conn: sqlite3.Connection, doc_id: int, what: str) -> None:
-    with transaction(conn):
-        documents.add_event(conn, doc_id, "printed", what)
+    # never waits for another process's write lock: the print is done (issue #15)
+    documents.add_event_nowait(conn, doc_id, "printed", what)
 
 
 def ticket(session: Session, key: str, *, copy: bool | None = None):

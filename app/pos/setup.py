@@ -9,11 +9,12 @@ from datetime import datetime
 
 from app.config import DataDir
 from app.core.company import Company
-from app.core.errors import ConfigurationError, FieldError, ValidationError
+from app.core.errors import CertificateError, ConfigurationError, FieldError, ValidationError
 from app.fiscal import registry
 from app.fiscal.base import SetupField  # noqa: F401  (what rules(country).company_fields holds)
 from app.pos import audit, users
 from app.pos.session import p12_account
+from app.pos.setup_advice import with_next_step
 from app.store import settings
 from app.store.db import transaction
 
@@ -58,8 +59,11 @@ def inspect_certificate(p12: bytes, password: str, expected_ruc: str, country: s
 
     from app.fiscal import signing
 
-    identity = signing.load_identity(p12, password, expected_ruc=expected_ruc,
-                                     profile=registry.country(country).certificate())
+    try:
+        identity = signing.load_identity(p12, password, expected_ruc=expected_ruc,
+                                         profile=registry.country(country).certificate())
+    except CertificateError as exc:
+        raise with_next_step(exc) from None
     try:
         ku = identity.cert.extensions.get_extension_for_class(x509.KeyUsage).value
         usage = ", ".join(n for n, on in (("firma digital", ku.digital_signature),
@@ -99,25 +103,31 @@ def save(data: DataDir, conn: sqlite3.Connection, answers: SetupAnswers, *, acto
     try:
         c.establishment(answers.till_establishment)
         if answers.till_point not in {p.code for p in c.establishment(answers.till_establishment).points}:
-            errors.append(FieldError("till_point", "Esta caja debe usar un punto de emisión del establecimiento"))
+            errors.append(FieldError("till_point", "Esta caja debe usar un punto de emisión del establecimiento: "
+                                                  "escriba en el paso Establecimientos uno de los que registró"))
     except KeyError:
-        errors.append(FieldError("till_establishment", "Esta caja debe pertenecer a un establecimiento registrado"))
+        errors.append(FieldError("till_establishment", "Esta caja debe pertenecer a un establecimiento registrado: "
+                                                  "escriba en el paso Establecimientos el código de uno de ellos"))
     if c.environment == "produccion" and not answers.production_confirmed:
-        errors.append(FieldError("environment", "Confirme expresamente el paso a producción: "
-                                                "los documentos tendrán validez tributaria"))
+        errors.append(FieldError("environment", "Confirme expresamente el paso a producción (los documentos "
+                                                "tendrán validez tributaria): marque la casilla en el paso "
+                                                "Ambiente, o elija otro ambiente"))
     existing_users = conn.execute("SELECT COUNT(*) FROM users WHERE active=1").fetchone()[0]
     for name, role, pin in answers.new_users:
         problem = users.pin_problem(pin)
         if problem:
-            errors.append(FieldError("users", f"{name}: {problem}"))
+            errors.append(FieldError("users", f"{name}: {problem}. Escriba otro PIN para ese usuario"))
         if role not in users.ROLES:
-            errors.append(FieldError("users", f"{name}: rol desconocido {role}"))
+            errors.append(FieldError("users", f"{name}: rol desconocido {role}. Elija uno de la lista "
+                                              f"({', '.join(users.ROLES)})"))
     roles = {r for _, r, _ in answers.new_users}
     if not existing_users and "administrador" not in roles:
-        errors.append(FieldError("users", "Cree al menos un usuario administrador"))
+        errors.append(FieldError("users", "Cree al menos un usuario administrador: escriba su nombre y PIN "
+                                          "en el paso Usuarios y pulse Enter"))
     cert_path = data.cert_path(c.ruc)
     if answers.p12 is None and not cert_path.exists():
-        errors.append(FieldError("certificate", "Importe el certificado de firma electrónica (.p12)"))
+        errors.append(FieldError("certificate", "Falta el certificado de firma electrónica: en el paso Certificado "
+                                                "escriba la ruta del archivo .p12 (o use Examinar…) y su contraseña"))
     if c.country in registry.codes():
         errors += rules(c.country).secret_errors(c, answers.secrets)
     if errors:
@@ -128,8 +138,14 @@ def save(data: DataDir, conn: sqlite3.Connection, answers: SetupAnswers, *, acto
 
         data.ensure()
         # keyring first, then one rename; the old pair stays until the new one signs a test document
-        install_certificate(cert_path, answers.p12, answers.p12_password, ruc=c.ruc, country=c.country)
-    rules(c.country).store_secrets(c, answers.secrets)  # the keyring, never the database
+        try:
+            install_certificate(cert_path, answers.p12, answers.p12_password, ruc=c.ruc, country=c.country)
+        except (CertificateError, ConfigurationError) as exc:
+            raise with_next_step(exc) from None
+    try:
+        rules(c.country).store_secrets(c, answers.secrets)  # the keyring, never the database
+    except ConfigurationError as exc:
+        raise with_next_step(exc) from None
     with transaction(conn):
         settings.save_company(conn, c)
         settings.put(conn, TILL_ESTABLISHMENT, answers.till_establishment)

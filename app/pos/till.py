@@ -268,6 +268,14 @@ KIND_LABELS = {"invoices": "Factura", "credit-notes": "Nota de crédito", "debit
                "purchase-settlements": "Liquidación de compra"}
 
 
+def kind_labels(country_code: str) -> dict[str, str]:
+    """{document kind: Spanish name} as the country's authority names its documents (its
+    `actions` facet's `kind_labels`), in the order Documentos offers them."""
+    from app.fiscal import registry
+
+    return dict(getattr(registry.country(country_code).actions(), "kind_labels", KIND_LABELS))
+
+
 def find_documents(conn: sqlite3.Connection, *, date_from: str | None = None, date_to: str | None = None,
                    kind: str | None = None, status: str | None = None, customer: str = "",
                    limit: int = 2000) -> list[sqlite3.Row]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Iterator
 
 from app.resources import resource
-from app.store import backup, health
+from app.store import backup, health, packing
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 ENV_BUSY_TIMEOUT = "MOSTRADOR_BUSY_TIMEOUT"  # seconds a writer waits for the lock (default 30)
@@ -46,7 +46,7 @@ def _open(target: str, path: Path | None, *, uri: bool = False) -> sqlite3.Conne
     conn = sqlite3.connect(target, isolation_level=None, timeout=timeout, check_same_thread=False,
                            uri=uri, factory=StoreConnection)
     conn.db_path = path
-    conn.row_factory = sqlite3.Row
+    conn.row_factory = packing.row_factory  # sqlite3.Row, packed columns read back as stored
     conn.execute(f"PRAGMA busy_timeout={int(timeout * 1000)}")
     return conn
 

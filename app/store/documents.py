@@ -6,13 +6,17 @@ zlib of the rest in `raw_blobs` under its SHA-256 (identical answers — a SIFEN
 stored once) and leaves in the row a 73-byte reference with the SHA-256 of the original.
 `raw_bytes` (and `events`, which every reader uses) rebuilds the exact original bytes and
 checks that digest; a row written before 0008 reads as it is.
+The signed XML itself is stored packed (app.store.packing, migration 0013) and read back byte for
+byte by the connection's row factory, so `row["xml"]` is always the signed bytes.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import struct
+import threading
 import zlib
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
@@ -20,8 +24,10 @@ from typing import Any, Callable, Iterable
 from app.core import status as st
 from app.core.documents import SignedDocument
 from app.core.errors import CorruptDatabaseError, NotFoundError
+from app.store import packing
 
 STATUSES = tuple(st.DocumentStatus)
+log = logging.getLogger(__name__)
 
 # Called inside the transaction that records a status change, as fn(conn, doc_id, status):
 # how work beyond the authority (app.integrations: e-mail on authorization, the mall) is
@@ -43,7 +49,7 @@ def insert(conn: sqlite3.Connection, doc: SignedDocument, *, ambiente: str, sale
         (sale_id, doc.country, doc.kind, doc.doc_code, doc.key, version, previous_id, doc.number,
          ambiente, doc.series.establishment, doc.series.point, doc.sequential,
          doc.issued_at.isoformat(), doc.signed_at.isoformat(), str(doc.total), doc.currency,
-         doc.buyer_id, doc.buyer_name, st.SIGNED, doc.xml, now),
+         doc.buyer_id, doc.buyer_name, st.SIGNED, packing.pack(conn, "xml", doc.xml), now),
     )
     doc_id = int(cur.lastrowid)
     add_event(conn, doc_id, st.SIGNED, f"Firmado {doc.number} ({doc.key})")
@@ -106,10 +112,89 @@ def add_event(conn: sqlite3.Connection, doc_id: int, status: str, detail: Any, r
     )
 
 
+def add_event_nowait(conn: sqlite3.Connection, doc_id: int, status: str, detail: Any, *,
+                     wait: float = 0.2) -> threading.Thread | None:
+    """Records an event that must not hold up its caller (a print's "printed" mark, which makes
+    the next print a copy): written at once when the write lock is free within `wait` seconds;
+    while another process holds it, written by a background thread on its own connection (the
+    normal busy timeout), and the call returns at once. Returns that thread, or None when the
+    event is already written. The thread is not a daemon: a command's process ends only once
+    its event is recorded (or given up with a warning), so no print goes unrecorded."""
+    from app.core.errors import StorageLockedError
+    from app.store.db import busy_timeout, connect, transaction
+
+    conn.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
+    try:
+        with transaction(conn):
+            add_event(conn, doc_id, status, detail)
+        return None
+    except StorageLockedError:
+        pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
+    path = getattr(conn, "db_path", None)
+    if path is None:  # an in-memory database: its only other writers are this process's
+        with transaction(conn):
+            add_event(conn, doc_id, status, detail)
+        return None
+
+    def later() -> None:
+        try:
+            other = connect(path)
+            try:
+                with transaction(other):
+                    add_event(other, doc_id, status, detail)
+            finally:
+                other.close()
+        except Exception:  # noqa: BLE001 - a background thread has no caller to tell
+            log.warning("no se pudo registrar el evento %s del documento %s", status, doc_id, exc_info=True)
+
+    thread = threading.Thread(target=later, name=f"mostrador-event-{doc_id}", daemon=False)
+    thread.start()
+    return thread
+
+
 def compact_events(conn: sqlite3.Connection, *, limit: int = 200) -> int:
-    """Converts up to `limit` answers written before migration 0008 to the compact form, in one
-    short transaction (the worker calls it at the end of each pass until none is left).
+    """Converts up to `limit` answers written before migration 0008 to the compact form, and up
+    to `limit` signed XMLs and requests written before migration 0013 (app.store.packing), each in
+    one short transaction (the worker calls it at the end of each pass until none is left).
     Returns how many rows were looked at (0: nothing left)."""
+    return _compact_answers(conn, limit) + _compact_packed(conn, limit=limit)
+
+
+_UNPACKED = (("documents", "xml", "xml", "store.signed_compact"),
+             ("sales", "request_json", "request_json", "store.request_compact"))
+
+
+def _compact_packed(conn: sqlite3.Connection, *, limit: int = 200) -> int:
+    """Packs up to `limit` rows of each column written before migration 0013, one short
+    transaction per column. Returns how many rows were looked at."""
+    from app.store import settings
+    from app.store.db import transaction
+
+    looked = 0
+    for table, column, purpose, mark in _UNPACKED:
+        upto = int(settings.get(conn, mark + "_upto", 0) or 0)
+        if int(settings.get(conn, mark + "_from", 0) or 0) >= upto:
+            continue
+        with transaction(conn):
+            start = int(settings.get(conn, mark + "_from", 0) or 0)
+            rows = conn.execute(f"SELECT id, {column} AS stored FROM {table} WHERE id > ? AND id <= ? "
+                                "ORDER BY id LIMIT ?", (start, upto, limit)).fetchall()
+            for r in rows:
+                original = r["stored"]
+                if original is None or packing.is_packed(original):
+                    continue
+                packed = packing.pack(conn, purpose, original)
+                if packing.unpack(conn, packed) != original:  # never lose a byte
+                    raise CorruptDatabaseError(f"No se pudo compactar {table}.{column} de la fila {r['id']}")
+                conn.execute(f"UPDATE {table} SET {column}=? WHERE id=?", (packed, r["id"]))
+            settings.put(conn, mark + "_from", rows[-1]["id"] if rows else upto)
+        looked += len(rows)
+    return looked
+
+
+def _compact_answers(conn: sqlite3.Connection, limit: int) -> int:
     from app.store import settings
     from app.store.db import transaction
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
 
 from app.core.errors import MostradorError
 from app.pos import catalog
-from app.pos.cart import Cart
+from app.pos.cart import Cart, price_notice
 from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -111,8 +111,12 @@ class _CatalogView(QWidget):
             self.message.error(error_text(exc))
             return
         self.current = item
-        self.message.info(_("Guardado"))
+        self.message.info(_("Guardado") + self.saved_note(item))
         self.reload()
+
+    def saved_note(self, item) -> str:
+        """What the confirmation adds about the saved item (Productos: the billed price)."""
+        return ""
 
     def toggle_active(self) -> None:
         if self.current is None or self.current.id is None:
@@ -188,12 +192,29 @@ class ProductsView(_CatalogView):
         except ValueError:
             self.price_hint.setText("")
             return
+        note = self._billed_note(p.price, p.tax_category, p.price_includes_tax)
+        note = f" — {note}" if note else ""
         if self.rules.prices_include_tax:
             t = cart.totals()
             self.price_hint.setText(_("Precio con IVA: {0} — IVA incluido: {1}").format(
-                self.fmt.money(t.total), self.fmt.money(t.tax)))
+                self.fmt.money(t.total), self.fmt.money(t.tax)) + note)
             return
-        self.price_hint.setText(_("Sin IVA: {0} — con IVA: {1}").format(line.unit_price, line.total))
+        self.price_hint.setText(_("Sin IVA: {0} — con IVA: {1}").format(line.unit_price, line.total) + note)
+
+    def _billed_note(self, price, tax_code, includes_tax) -> str:
+        """'Se cobrará 4,26 …' when the authority's rules cannot bill this tax-included price."""
+        notice = price_notice(self.rules, price, tax_code, includes_tax)
+        if notice is None:
+            return ""
+        billed, near = notice
+        text = _("Se cobrará {0}").format(self.fmt.money(billed))
+        if near:
+            text += _(" (precios exactos cercanos: {0})").format(" · ".join(self.fmt.money(p) for p in near))
+        return text
+
+    def saved_note(self, item) -> str:
+        note = self._billed_note(item.price, item.tax_category, item.price_includes_tax)
+        return f". {note}" if note else ""
 
     def fetch(self, text, inactive):
         return catalog.search_products(self.ctx.conn, text, include_inactive=inactive)

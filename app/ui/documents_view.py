@@ -60,6 +60,7 @@ class DocumentsModel(QAbstractTableModel):
         self.rows: list = []
         self.country = country
         self.approved = approved
+        self.kinds = till.kind_labels(country)
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -81,7 +82,7 @@ class DocumentsModel(QAbstractTableModel):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r["number"], _(till.KIND_LABELS.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
+            return (r["number"], _(self.kinds.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
                     r["buyer_name"], currency.amount(Decimal(r["total"]), self.country),
                     _(status_label(r["status"], self.approved)).upper())[col]
         if role == Qt.ItemDataRole.BackgroundRole and col == 5:
@@ -126,8 +127,8 @@ class DocumentsView(QWidget):
         self.date_to.setEnabled(False)
         self.kind = QComboBox()
         self.kind.addItem(_("Todos los tipos"), None)
-        for k in ("invoices", "credit-notes"):
-            self.kind.addItem(_(till.KIND_LABELS[k]), k)
+        for k, label in till.kind_labels(self.country).items():
+            self.kind.addItem(_(label), k)
         self.status = QComboBox()
         self.status.addItem(_("Todos los estados"), None)
         for s in st.DocumentStatus:
@@ -204,8 +205,24 @@ class DocumentsView(QWidget):
         mail_row.addWidget(self.mail_to, 1)
         mail_row.addWidget(self.mail_button)
         mail_row.addStretch(1)
+        # Nuevo documento: every form of the country's `forms` facet (app/ui/new_document.py)
+        from app.ui.new_document import SHORTCUT as NEW_DOCUMENT_KEY, forms_of
+
+        self.new_dialog = None
+        self.new_button = fkey_button(_("Nuevo documento"), NEW_DOCUMENT_KEY, self.new_document)
+        self.new_button.setEnabled(bool(forms_of(country)))
+        mail_row.addWidget(self.new_button)
         shortcuts = [("F5", self.retry), ("F6", self.credit_note), ("F7", self.reprint), ("F8", self.save_ride_dialog),
-                     ("Ctrl+E", self.resend_mail)]
+                     ("Ctrl+E", self.resend_mail), (NEW_DOCUMENT_KEY, self.new_document)]
+        # Eventos: the events sent to the authority (app/ui/events_view.py), when the country has any
+        from app.ui.events_view import SHORTCUT as EVENTS_KEY, events_of
+
+        self.events_dialog = None
+        self.events_button = None
+        if events_of(country) is not None:
+            self.events_button = fkey_button(_("Eventos"), EVENTS_KEY, self.show_events)
+            mail_row.addWidget(self.events_button)
+            shortcuts.append((EVENTS_KEY, self.show_events))
         # the country's own actions (its `actions` facet), one row per group; a value asked by
         # several actions (a reason) is one field
         self.param_fields: dict[str, QLineEdit] = {}
@@ -303,9 +320,9 @@ class DocumentsView(QWidget):
                 return f"{d['currency']} {value}"
             return currency.money(Decimal(str(value)), country.code)
 
-        lines = [f"{_(till.KIND_LABELS.get(d['kind'], d['kind']))} {d['number']}   "
+        lines = [f"{_(till.kind_labels(country.code).get(d['kind'], d['kind']))} {d['number']}   "
                  f"{_('Estado')}: {_(status_label(d['status'], actions.approved_word)).upper()}"]
-        lines += actions.describe(d, body, money)
+        lines += _readable_lines(actions.describe(d, body, money), country, body)
         pays = till.document_payments(self.ctx.conn, doc_id)
         if pays:
             lines.append(_("Pagos") + ": " + ", ".join(f"{payment_label(country.code, m)} {money(a)}" for m, a in pays))
@@ -462,6 +479,7 @@ class DocumentsView(QWidget):
         from app.pos import printing
 
         key = documents.get(self.ctx.conn, doc_id)["key"]
+        first = printing.times_printed(self.ctx.conn, doc_id) == 0  # the ticket then says no COPIA
         try:
             printing.print_ticket(self.ctx.session, key)
         except MostradorError as exc:
@@ -478,7 +496,7 @@ class DocumentsView(QWidget):
         except Exception as exc:  # printer hardware: tell the cashier, the document is safe
             self.message.error(_("No se pudo imprimir: {0}").format(exc))
             return
-        self.message.info(_("Ticket reimpreso (copia)"))
+        self.message.info(_("Ticket impreso") if first else _("Ticket reimpreso (copia)"))
         self.show_detail()
 
     def save_ride_dialog(self) -> None:
@@ -503,6 +521,45 @@ class DocumentsView(QWidget):
         path.write_bytes(pdf)
         self.message.info(_("{0} guardado en {1}").format(self.facet.a4_name, path))
 
+    def new_document(self) -> None:
+        """Nuevo documento: the country's documents and events made by keyboard."""
+        from app.ui.new_document import NewDocumentDialog
+
+        if not self.new_button.isEnabled():
+            return
+        self.new_dialog = NewDocumentDialog(self)
+        open_dialog(self.new_dialog)
+
+    def show_events(self) -> None:
+        """Eventos: every event sent to the authority, its answer and its receipt."""
+        from app.ui.events_view import EventsDialog
+
+        self.events_dialog = EventsDialog(self)
+        open_dialog(self.events_dialog)
+
+    def issued(self, result, label: str) -> None:
+        """A document of Nuevo documento was committed: selected here, with the offer to print it."""
+        self.customer.clear()
+        self.kind.setCurrentIndex(0)
+        self.status.setCurrentIndex(0)
+        self.use_dates.setChecked(False)
+        self.reload()
+        row = next((i for i, r in enumerate(self.model.rows) if r["id"] == result.document_id), -1)
+        if row >= 0:
+            self.table.selectRow(row)
+        self.table.setFocus()
+        text = _("Emitido: {0} {1} (clave {2}). Imprimir: ticket (F7) o {3} en PDF (F8).").format(
+            label, result.document.number, result.key, self.facet.a4_name)
+        if result.warnings:
+            text += "\n" + _("Avisos: {0}").format("; ".join(result.warnings))
+        self.message.info(text)
+
+    def performed(self, text: str) -> None:
+        """An event of Nuevo documento was done: its confirmation."""
+        self.reload()
+        self.table.setFocus()
+        self.message.info(text)
+
     def credit_note(self) -> None:
         doc_id = self.current_id()
         if doc_id is None:
@@ -514,6 +571,56 @@ class DocumentsView(QWidget):
             return
         self.credit_dialog = CreditNoteDialog(self, doc_id, lines)
         open_dialog(self.credit_dialog)
+
+
+def _unit_prices(country, body) -> list[tuple[object, Decimal]]:
+    """(issued line, unit price as the buyer saw it) of a document's lines: the till's price as
+    rung up when it included tax, else the authority's unit price with the line's tax added when
+    the country's documents carry net prices; rounded as the country writes money."""
+    from app.core.sale import Sale
+
+    rules = country.till()
+    issued = rules.issued_lines(body)
+    sale_lines = Sale.from_dict(body).lines if Sale.is_record(body) else ()
+    out = []
+    for n, ln in enumerate(issued):
+        sl = sale_lines[n] if n < len(sale_lines) else None
+        if sl is not None and sl.price_includes_tax:
+            price = sl.price
+        elif rules.prices_include_tax:
+            price = ln.unit_price
+        else:
+            price = ln.unit_price * (100 + ln.rate) / 100
+        out.append((ln, rules.money.round(price)))
+    return out
+
+
+def _readable_lines(lines: list[str], country, body) -> list[str]:
+    """The country's description with its table of lines (the row after the 'Cant.' header up
+    to the first blank line) written for people: unit prices with tax where the buyer saw them
+    so, every amount as the country writes money (never the XML's 6 decimals)."""
+    head = next((i for i, t in enumerate(lines) if t.strip().startswith("Cant.")), None)
+    if head is None:
+        return lines
+    end = next((i for i in range(head + 1, len(lines)) if not lines[i].strip()), len(lines))
+    try:
+        rows = _unit_prices(country, body)
+    except (KeyError, ValueError, TypeError, ArithmeticError):
+        return lines
+    if len(rows) != end - head - 1:
+        return lines
+    fmt = country.till().money
+    table = [f"{_('Cant.'):>8}  {_('Descripción'):<34} {_('P. unit.'):>14} {_('Impuesto'):>8} {_('Total'):>14}"]
+    for ln, price in rows:
+        qty = ln.quantity.normalize()
+        tax = country.till().tax_short_label(ln.tax_category) if ln.tax_category in country.till().tax_categories \
+            else (f"{ln.rate.normalize():f} %" if ln.rate else "—")
+        total = fmt.round(ln.base + ln.tax)
+        table.append(f"{qty:>8f}  {ln.name[:34]:<34} {fmt.amount(price):>14} {tax:>8} {fmt.amount(total):>14}")
+        if ln.discount:
+            table.append(f"{'':>8}  {_('descuento'):<34} {fmt.amount(ln.discount):>14}")
+    note = [_("Precios unitarios con impuestos incluidos, en {0}").format(fmt.unit)]
+    return lines[:head] + table + note + lines[end:]
 
 
 def _messages(detail: str) -> str:

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QDialog, QGridLayout, QHBoxLayout, QLabel, QLineEd
 
 from dataclasses import replace
 
-from app.core.money import ZERO
+from app.core.money import ZERO, round_half_up
 from app.pos.cart import Settlement, settle
 from app.ui.i18n import tr
-from app.ui.widgets import error_text, Banner, fkey_button
+from app.ui.widgets import error_text, Banner, fit_placeholder, fkey_button
 
 
 def _(text: str) -> str:
@@ -25,15 +25,47 @@ def _joined(words: list[str]) -> str:
     return words[0] if len(words) == 1 else _("{0} y {1}").format(", ".join(words[:-1]), words[-1])
 
 
+class _OwnEnterField(QLineEdit):
+    """A field whose Enter is its own (returnPressed) and never confirms the dialog: the day's
+    rate is entered, not the sale charged."""
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            event.accept()
+
+
+def _shares(total: Decimal, weights: list[Decimal], places: int) -> list[Decimal]:
+    """`total` spread in proportion to `weights`, the last absorbing the rounding."""
+    whole = sum(weights, ZERO)
+    out = [round_half_up(total * w / whole, places) for w in weights[:-1]]
+    return out + [total - sum(out, ZERO)]
+
+
 class PaymentDialog(QDialog):
     """`country` is the company's `Country`: its till rules say which methods exist (in the
-    order shown, F1, F2, … focus them), what else a method asks for and how amounts look."""
+    order shown, F1, F2, … focus them), what else a method asks for and how amounts look.
+
+    When the rules offer `foreign_currencies` and the sale's `lines` and the day's `rates`
+    (app.pos.exchange_rates.DayRates) are given, F9 switches the sale to the next currency: the
+    day's rate is asked once a day (kept on confirm), amounts are typed in that currency, F8 says
+    whether the change is given in it or in the till's currency. The settlement stays in the
+    till's currency; each payment carries 'moneda' and 'cambio' for the country's invoice."""
 
     def __init__(self, total: Decimal, on_confirm: Callable[[Settlement], str | None], parent=None, *,
-                 country):
+                 country, lines=None, rates=None):
         super().__init__(parent)
         self.country = country
         rules = country.till()
+        self.rules = rules
+        self.lines = tuple(lines or ())
+        self.rates = rates
+        self.currencies = [rules.money.code] + (list(getattr(rules, "foreign_currencies", {}) or {})
+                                                if self.lines and rates is not None else [])
+        self.currency = rules.money.code  # what the sale is charged in now
+        self.change_in_till_money = False  # F8: foreign change given in the till's currency
+        self.change_text = ""  # the change to hand over, as the sale screen shows it after confirming
+        self.home = rules.money
         self.fmt = rules.money
         self.methods = rules.payment_methods
         self.total = total
@@ -46,7 +78,26 @@ class PaymentDialog(QDialog):
         lay = QVBoxLayout(self)
         head = QLabel(_("Total a cobrar: {0}").format(self.money(total)))
         head.setObjectName("total")
+        head.setWordWrap(True)
+        self.head = head
         lay.addWidget(head)
+        self.rate = None
+        if len(self.currencies) > 1:
+            row = QHBoxLayout()
+            self.currency_label = QLabel()
+            row.addWidget(self.currency_label, 1)
+            self.rate_label = QLabel(_("Tipo de cambio del día:"))
+            row.addWidget(self.rate_label)
+            self.rate = _OwnEnterField()
+            self.rate.setAlignment(Qt.AlignmentFlag.AlignRight)
+            self.rate.setPlaceholderText(_("Gs. por unidad"))
+            self.rate.setMaximumWidth(140)
+            self.rate.textChanged.connect(self._rate_changed)
+            self.rate.returnPressed.connect(self._rate_entered)
+            row.addWidget(self.rate)
+            lay.addLayout(row)
+            QShortcut(QKeySequence("F9"), self).activated.connect(self.next_currency)
+            QShortcut(QKeySequence("F8"), self).activated.connect(self.toggle_change_currency)
         grid = QGridLayout()
         self.fields: dict[str, QLineEdit] = {}
         for row, method in enumerate(self.methods.values()):
@@ -72,6 +123,7 @@ class PaymentDialog(QDialog):
             for i, pf in enumerate(method.fields):
                 f = QLineEdit()
                 f.setPlaceholderText(_(pf.hint or pf.label))
+                fit_placeholder(f)
                 if pf.max_length:
                     f.setMaxLength(pf.max_length)
                 f.returnPressed.connect(self.confirm)
@@ -90,14 +142,98 @@ class PaymentDialog(QDialog):
         buttons.addWidget(self.ok)
         lay.addLayout(buttons)
         QShortcut(QKeySequence("F12"), self).activated.connect(self.confirm)
+        self.credit_terms = QLabel()  # the cuotas of a credit payment, before confirming
+        self.credit_terms.setWordWrap(True)
+        self.credit_terms.hide()
+        lay.insertWidget(lay.indexOf(self.state) + 1, self.credit_terms)
+        for fields in self.extra.values():
+            for f in fields.values():
+                f.textChanged.connect(self.update_state)
         cash = self.fields[rules.cash_method]
         cash.setText(self.fmt.amount(total))
         cash.setFocus()
         cash.selectAll()
+        self._show_currency()
 
     def money(self, value: Decimal) -> str:
         return self.fmt.money(value)
 
+    # ------------------------------------------------------------------ another currency (F9, F8)
+    @property
+    def foreign(self) -> bool:
+        return self.currency != self.home.code
+
+    def next_currency(self) -> None:
+        """F9: the sale in the next currency the till offers (back to the till's after the last)."""
+        self.currency = self.currencies[(self.currencies.index(self.currency) + 1) % len(self.currencies)]
+        self.fmt = self.rules.foreign_currencies[self.currency] if self.foreign else self.home
+        if self.foreign:
+            known = self.rates.get(self.currency)
+            self.rate.setText(self.rules.exchange_rate_text(known) if known else "")
+        for f in self.fields.values():
+            f.clear()
+            f.setPlaceholderText(self.fmt.placeholder())
+        self._show_currency()
+        if self.foreign and not self.rate.text():
+            self.rate.setFocus()  # asked once a day
+        else:
+            self._rate_entered()
+
+    def toggle_change_currency(self) -> None:
+        """F8: the change of a foreign-currency sale in that currency or in the till's."""
+        self.change_in_till_money = not self.change_in_till_money
+        self.update_state()
+
+    def _rate_changed(self) -> None:
+        self._show_currency(refill=False)
+
+    def _rate_entered(self) -> None:
+        """Enter on the rate (or a known rate): the cash field gets the total in the new currency."""
+        total = self.due()
+        cash = self.fields[self.rules.cash_method]
+        if total is not None:
+            cash.setText(self.fmt.amount(total))
+        cash.setFocus()
+        cash.selectAll()
+
+    def exchange_rate(self) -> Decimal:
+        """The rate typed for the foreign currency (ValueError in Spanish when not valid)."""
+        text = self.rate.text().strip()
+        if not text:
+            raise ValueError(_("Escriba el tipo de cambio del día ({0} por {1})").format(
+                self.home.unit, self.fmt.unit))
+        return self.rules.parse_exchange_rate(text)
+
+    def due(self) -> Decimal | None:
+        """The total in the current currency (None while the rate is missing or wrong)."""
+        if not self.foreign:
+            return self.total
+        try:
+            return self.rules.foreign_total(self.lines, self.currency, self.exchange_rate())
+        except ValueError:
+            return None
+
+    def _show_currency(self, refill: bool = True) -> None:
+        if self.rate is None:
+            return
+        nxt = self.currencies[(self.currencies.index(self.currency) + 1) % len(self.currencies)]
+        unit = lambda code: self.home.unit if code == self.home.code else self.rules.foreign_currencies[code].unit  # noqa: E731
+        self.currency_label.setText(_("Moneda: {0}   (F9: cobrar en {1})").format(self.fmt.unit, unit(nxt)))
+        self.rate.setEnabled(self.foreign)
+        self.rate_label.setEnabled(self.foreign)
+        due = self.due()
+        if not self.foreign:
+            self.head.setText(_("Total a cobrar: {0}").format(self.money(self.total)))
+        elif due is None:
+            self.head.setText(_("Total a cobrar: {0} — escriba el tipo de cambio del día").format(
+                self.home.money(self.total)))
+        else:
+            self.head.setText(_("Total a cobrar: {0}  ({1} al cambio {2})").format(
+                self.money(due), self.home.money(self.total), self.rate.text().strip()))
+        if refill:
+            self.update_state()
+
+    # ------------------------------------------------------------------------------------ amounts
     def tenders(self) -> list[tuple[str, Decimal]]:
         out = []
         for medio, f in self.fields.items():
@@ -106,9 +242,40 @@ class PaymentDialog(QDialog):
                 out.append((medio, self.fmt.parse(text, field=self.methods[medio].label)))
         return out
 
+    def _foreign_settlement(self) -> Settlement:
+        """The settlement of a foreign-currency sale: what each method covers is worked out in
+        that currency, then spread over the total in the till's currency (the last absorbs the
+        rounding); tendered and change stay in the foreign currency (what the ticket prints)."""
+        rate = self.exchange_rate()
+        due = self.rules.foreign_total(self.lines, self.currency, rate)
+        tenders = [(m, self.fmt.round(a)) for m, a in self.tenders() if a != ZERO]
+        methods = self.methods
+        remaining, applied = due, []
+        for medio, amount in [t for t in tenders if not methods[t[0]].gives_change] + \
+                [t for t in tenders if methods[t[0]].gives_change]:
+            if amount <= ZERO:
+                raise ValueError(_("Cada pago debe ser mayor que cero"))
+            if not methods[medio].gives_change and amount > remaining:
+                raise ValueError(_("El pago con {0} ({1}) supera el saldo pendiente ({2})").format(
+                    methods[medio].label.lower(), self.money(amount), self.money(remaining)))
+            use = min(amount, remaining)
+            if use > ZERO:
+                applied.append((medio, use))
+            remaining -= use
+        tendered = sum((a for _m, a in tenders), ZERO)
+        change = max(ZERO, tendered - due)
+        if remaining > ZERO or not applied:
+            return Settlement([], tendered, change, remaining, self.country.code)
+        home = _shares(self.total, [a for _m, a in applied], self.home.places)
+        s = settle(self.total, list(zip([m for m, _a in applied], home)), country=self.country.code)
+        return replace(s, tendered=tendered, change=change)
+
     def update_state(self) -> Settlement | None:
         try:
-            s = settle(self.total, [(m, a) for m, a in self.tenders() if a != ZERO], country=self.country.code)
+            if self.foreign:
+                s = self._foreign_settlement()
+            else:
+                s = settle(self.total, [(m, a) for m, a in self.tenders() if a != ZERO], country=self.country.code)
         except ValueError as exc:
             self.state.setText("")
             self.error.error(error_text(exc))
@@ -118,7 +285,14 @@ class PaymentDialog(QDialog):
         parts = [_("Recibido: {0}").format(self.money(s.tendered))]
         if s.missing:
             parts.append(_("Falta: {0}").format(self.money(s.missing)))
-        parts.append(f"{_(self.fmt.change_word).capitalize()}: {self.money(s.change)}")
+        change = self.money(s.change)
+        if self.foreign and s.change:
+            in_home = self.home.money(self.home.round(s.change * self.exchange_rate()))
+            change = (_("{0} (= {1})  F8: en {2}").format(in_home, change, self.fmt.unit) if self.change_in_till_money
+                      else _("{0} (= {1})  F8: en {2}").format(change, in_home, self.home.unit))
+        self.change_text = f"{_(self.fmt.change_word).capitalize()}\n{change.split('  F8')[0]}" if s.change else ""
+        parts.append(f"{_(self.fmt.change_word).capitalize()}: {change}")
+        self._show_credit_terms(s)
         self.state.setText("    ".join(parts))
         self.state.setStyleSheet("color:#b00020;" if s.missing else "color:#1b5e20;font-weight:bold;")
         self.ok.setEnabled(s.complete)
@@ -133,6 +307,11 @@ class PaymentDialog(QDialog):
             return
         details = {m: {k: f.text().strip() for k, f in self.extra[m].items()}
                    for m, _a in s.payments if m in self.extra}
+        if self.foreign:
+            rate = self.exchange_rate()
+            for m, _a in s.payments:
+                details.setdefault(m, {}).update({"moneda": self.currency, "cambio": f"{rate.normalize():f}"})
+            self.rates.put(self.currency, rate)  # asked once a day
         if details:
             s = replace(s, details=details)
         problem = self.on_confirm(s)
@@ -141,3 +320,25 @@ class PaymentDialog(QDialog):
             return
         self.settlement = s
         self.accept()
+
+    def _show_credit_terms(self, s: Settlement) -> None:
+        """The cuotas (amounts and due dates) or the term of a payment that leaves an amount owed."""
+        method = getattr(self.rules, "credit_method", None)
+        owed = dict(s.payments).get(method) if method in self.extra else None
+        if not owed:
+            self.credit_terms.hide()
+            return
+        from datetime import date
+
+        extra = {k: f.text() for k, f in self.extra[method].items()}
+        amount = self.fields[method].text().strip()
+        try:
+            day = self.rates.day if self.rates is not None else date.today()
+            lines = self.rules.credit_terms(extra, self.fmt.parse(amount) if self.foreign else owed, day,
+                                            currency=self.currency)
+            self.credit_terms.setStyleSheet("")
+        except ValueError as exc:
+            lines = [error_text(exc)]
+            self.credit_terms.setStyleSheet("color:#b00020;")
+        self.credit_terms.setText("\n".join(lines))
+        self.credit_terms.show()

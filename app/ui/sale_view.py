@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QGridL
 from app.core.errors import MostradorError
 from app.core.money import ZERO, to_decimal
 from app.pos import audit, catalog, parked, shifts, till
-from app.pos.cart import Buyer, BuyerRequired, Cart
+from app.pos.cart import Buyer, BuyerRequired, Cart, line_notice
 from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
@@ -88,7 +88,8 @@ class SaleView(QWidget):
         self.code = CodeField()
         self.code.moved.connect(self._move)
         self.code.setObjectName("code")
-        self.code.setPlaceholderText(_("Escanee o escriba el código (3*código = 3 unidades)"))
+        self.code.setPlaceholderText(_("Escanee o escriba el código"))  # fits at 1024 px
+        self.code.setToolTip(_("3*código = 3 unidades"))
         self.code.returnPressed.connect(self.enter_code)
         self.code.textEdited.connect(self._code_edited)
         top.addWidget(self.code, 1)
@@ -163,7 +164,7 @@ class SaleView(QWidget):
         box = QGroupBox(_("Cliente"))
         form = QFormLayout(box)
         self.buyer_id = QLineEdit()
-        self.buyer_id.setPlaceholderText(_("Vacío = {0}").format(_(self.rules.anonymous_label).lower()))
+        self.buyer_id.setPlaceholderText(_("Vacío: {0}").format(_(self.rules.anonymous_label).lower()))
         self.buyer_id.textEdited.connect(self._buyer_id_edited)
         self.buyer_id.returnPressed.connect(self._buyer_id_done)
         self.buyer_type = QComboBox()
@@ -272,7 +273,17 @@ class SaleView(QWidget):
         self.results.hide()
         self.message.clear_message()
         self.refresh(select=len(self.cart.lines) - 1)
+        self._price_notice(entry.product.code)
         return True
+
+    def _price_notice(self, code: str) -> None:
+        """Before charging: a tax-included line the authority's rules cannot bill at its shelf
+        price says what it will be billed (app.pos.cart.line_notice)."""
+        line = next((ln for ln in reversed(self.cart.lines) if ln.code == code), None)
+        billed = line_notice(line) if line is not None else None
+        if billed is not None:
+            self.message.info(_("{0}: se cobrará {1} (el comprobante no admite el precio exacto)").format(
+                line.description, self._money(billed)))
 
     def scan(self, code: str) -> None:
         """A scanner burst routed here from anywhere in the window."""
@@ -608,12 +619,30 @@ class SaleView(QWidget):
         rows = [(_(label), value) for label, value in self.rules.totals_rows(t)]
         if not rows:
             rows = [(_("Subtotal"), ZERO)]
-        for i, (label, value) in enumerate(rows):
+        texts = [(label, self._money(value)) for label, value in rows] + self._foreign_totals()
+        for i, (label, text) in enumerate(texts):
             self.totals_grid.addWidget(QLabel(label), i, 0)
-            v = QLabel(self._money(value))
+            v = QLabel(text)
             v.setAlignment(Qt.AlignmentFlag.AlignRight)
             self.totals_grid.addWidget(v, i, 1)
         self.total_label.setText(self._money(t.total))
+
+    def _foreign_totals(self) -> list[tuple[str, str]]:
+        """The sale in each foreign currency the till charges in (Cobrar's F9) whose rate of the
+        day is known: ('En US$ (cambio 7.300)', 'US$ 5.54')."""
+        offered = getattr(self.rules, "foreign_currencies", None)
+        if not offered or self.cart.empty:
+            return []
+        from app.pos.exchange_rates import get, today_of
+
+        out, day = [], today_of(self.ctx.country)
+        lines = [ln.as_sale_line() for ln in self.cart.lines]
+        for code, fmt in offered.items():
+            rate = get(self.ctx.conn, code, day)
+            if rate:
+                out.append((_("En {0} (cambio {1})").format(fmt.unit, self.rules.exchange_rate_text(rate)),
+                            fmt.money(self.rules.foreign_total(lines, code, rate))))
+        return out
 
     def settings_changed(self) -> None:
         """Configuración saved (no restart): quick keys, the till (establishment/point), the shift."""
@@ -643,7 +672,11 @@ class SaleView(QWidget):
             return
         from app.ui.payment_dialog import PaymentDialog
 
-        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self, country=self.ctx.country)
+        from app.pos.exchange_rates import DayRates, today_of
+
+        self.payment_dialog = PaymentDialog(self.cart.totals().total, self.finish, self, country=self.ctx.country,
+                                            lines=[ln.as_sale_line() for ln in self.cart.lines],
+                                            rates=DayRates(self.ctx.conn, today_of(self.ctx.country)))
         open_dialog(self.payment_dialog)
 
     def finish(self, settlement) -> str | None:
@@ -665,9 +698,11 @@ class SaleView(QWidget):
         self.last_sale = done
         result = done.result
         self.new_sale()
-        change = (f" — {_(self.fmt.change_word)} {self._money(done.settlement.change)}"
+        shown = getattr(self.payment_dialog, "change_text", "").partition("\n")[2]
+        change = (f" — {_(self.fmt.change_word)} {shown or self._money(done.settlement.change)}"
                   if done.settlement.change else "")
         self.change_display.setText(
+            getattr(self.payment_dialog, "change_text", "") or  # a foreign-currency sale: in the currency chosen
             f"{_(self.fmt.change_word).capitalize()}\n{self._money(done.settlement.change)}" if done.settlement.change
             else _("Sin vuelto"))
         self.change_display.show()

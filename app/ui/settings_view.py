@@ -55,6 +55,9 @@ class SettingsView(QWidget):
         self.tabs.addTab(CentralSettingsBox(self.ctx.session, self.ctx), _("Central"))
         from app.ui.general_settings import GeneralSettingsBox  # General: start with the session (#12)
         self.tabs.addTab(GeneralSettingsBox(self.ctx), _("General"))
+        from app.ui.exchange_rates_settings import ExchangeRatesBox, offered  # Tipo de cambio (#13)
+        if offered(self.ctx):
+            self.tabs.addTab(ExchangeRatesBox(self.ctx), _("Tipo de cambio"))
         self.tabs.setCurrentIndex(1)  # Empresa: the country does not change after setup
 
     def save(self) -> None:

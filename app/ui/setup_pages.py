@@ -12,7 +12,7 @@ from app.core.company import Company, Establishment, PointOfSale
 from app.core.errors import MostradorError
 from app.pos import setup, users
 from app.ui.i18n import tr
-from app.ui.widgets import error_text, Banner, fkey_button
+from app.ui.widgets import error_text, Banner, SearchCombo, fkey_button
 
 
 def _(text: str) -> str:
@@ -185,6 +185,7 @@ class EstablishmentsPage(QWidget):
         lay.addWidget(self.places)
         self.country = ""
         self.extra: tuple[setup.SetupField, ...] = ()
+        self.table.itemChanged.connect(self._item_edited)
         self.table.itemChanged.connect(self._show_places)
         self.set_country(next(iter(setup.countries())))
         self.add_row()
@@ -206,7 +207,68 @@ class EstablishmentsPage(QWidget):
             self.table.resizeColumnsToContents()
             self.table.setColumnWidth(2, 220)
         self.hint.setText(_(rules.establishment_hint))
+        for r in range(self.table.rowCount()):
+            self._place_pickers(r)
         self._show_places()
+
+    def _choices(self, key: str, cells: dict[str, str]):
+        """The country's list for an establishment field (departamento, distrito, ciudad), or None."""
+        from app.pos.cart import rules_for
+
+        provider = getattr(rules_for(self.country), "place_choices", None)
+        return provider(key, cells) if provider else None
+
+    def _place_pickers(self, r: int, changed: str = "") -> None:
+        """Row `r`'s fields that the country lists become searchable pickers (the cell's text
+        stays the code, kept in step both ways); a choice narrows the fields after it (a
+        departamento's distritos, a distrito's ciudades)."""
+        cells = self._cells(r)
+        after = not changed
+        for i, f in enumerate(self.extra):
+            c = len(self.COLUMNS) + i
+            if not after:
+                after = f.key == changed
+                continue
+            choices = self._choices(f.key, cells)
+            widget = self.table.cellWidget(r, c)
+            if choices is None:
+                if widget is not None:
+                    self.table.removeCellWidget(r, c)
+                continue
+            if isinstance(widget, SearchCombo):
+                widget.blockSignals(True)
+                widget.set_choices(choices, cells.get(f.key, ""))
+                widget.blockSignals(False)
+            else:
+                widget = SearchCombo(choices, cells.get(f.key, ""))
+                widget.chosen.connect(lambda _v, w=widget: self._picked(w))
+                self.table.setCellWidget(r, c, widget)
+                self.table.setColumnWidth(c, max(self.table.columnWidth(c), 200))
+            cells[f.key] = widget.value()
+
+    def _where(self, widget) -> tuple[int, int] | None:
+        for r in range(self.table.rowCount()):
+            for c in range(len(self.COLUMNS), self.table.columnCount()):
+                if self.table.cellWidget(r, c) is widget:
+                    return r, c
+        return None
+
+    def _picked(self, widget: SearchCombo) -> None:
+        at = self._where(widget)
+        item = self.table.item(*at) if at else None
+        if item is not None and item.text().strip() != widget.value():
+            item.setText(widget.value())  # → _item_edited narrows the next fields
+
+    def _item_edited(self, item: QTableWidgetItem) -> None:
+        r, c = item.row(), item.column()
+        widget = self.table.cellWidget(r, c)
+        if not isinstance(widget, SearchCombo):
+            return
+        if widget.value() != item.text().strip():
+            widget.blockSignals(True)
+            widget.set_value(item.text().strip())
+            widget.blockSignals(False)
+        self._place_pickers(r, changed=self.extra[c - len(self.COLUMNS)].key)
 
     def _cells(self, r: int) -> dict[str, str]:
         """{establishment field key: text} of row `r`'s extra columns."""
@@ -231,6 +293,7 @@ class EstablishmentsPage(QWidget):
                   *(cells.get(f.key, str(f.default or "")) for f in self.extra))
         for c, value in enumerate(values):
             self.table.setItem(r, c, QTableWidgetItem(value))
+        self._place_pickers(r)
 
     def remove_row(self) -> None:
         if self.table.rowCount() > 1:
@@ -303,7 +366,8 @@ class CertificatePage(QWidget):
         try:
             return Path(text).expanduser().read_bytes()
         except OSError as exc:
-            raise MostradorError(_("No se puede leer el archivo: {0}").format(exc.strerror)) from None
+            raise MostradorError(_("No se puede leer el archivo «{0}»: {1}. Revise la ruta escrita o use "
+                                   "Examinar… para elegir el archivo .p12").format(text, exc.strerror)) from None
 
     def check(self) -> bool:
         self.facts = None
@@ -314,7 +378,8 @@ class CertificatePage(QWidget):
                 if self.keep_existing:
                     self.error.info(_("Se conserva el certificado ya importado"))
                     return True
-                self.error.error(_("Elija el archivo .p12 del certificado de firma"))
+                self.error.error(_("Falta el archivo del certificado: escriba su ruta o use Examinar… para "
+                                   "elegir el .p12 que le dio la entidad certificadora"))
                 return False
             self.facts = setup.inspect_certificate(data, self.password.text(), self.ruc_source(),
                                                    self.country_source())
@@ -420,9 +485,13 @@ class UsersPage(QWidget):
 
     def add(self) -> None:
         name, pin = self.name.text().strip(), self.pin.text()
-        problem = users.pin_problem(pin) or (None if name else _("Escriba el nombre del usuario"))
+        problem = users.pin_problem(pin)
+        if problem:
+            problem = _("{0}: escriba otro PIN (solo números, de 4 a 8) y pulse Enter").format(problem)
+        elif not name:
+            problem = _("Falta el nombre del usuario: escríbalo y pulse Enter en el PIN")
         if name in {n for n, _r, _p in self.pending}:
-            problem = _("Ya agregó un usuario con ese nombre")
+            problem = _("Ya agregó un usuario con ese nombre: escriba otro nombre")
         if problem:
             self.error.error(problem)
             return
@@ -502,7 +571,8 @@ class SetupForm:
         if page is self.users:
             has_admin = any(r == "administrador" for _n, r, _p in self.users.pending) or any(
                 u.is_admin for u in users.list_users(self.conn))
-            return [] if has_admin else [_("Cree al menos un usuario administrador")]
+            return [] if has_admin else [_("Cree al menos un usuario administrador: escriba su nombre y PIN "
+                                           "y pulse Enter")]
         if page not in (self.company, self.establishments):
             return []
         if page is self.company:
@@ -519,5 +589,12 @@ class SetupForm:
                 "establishments", "environment")
 
         errs = setup.company_errors(self.to_company())
-        return [f"{e.message}" if not e.field.startswith("establishments[") else f"{e.field}: {e.message}"
-                for e in errs if on_page(e.field)]
+        return [_row_message(e) for e in errs if on_page(e.field)]
+
+
+def _row_message(e) -> str:
+    """A field error as the shop reads it: 'Fila 2: …' for an establishment row, not its path."""
+    if not e.field.startswith("establishments["):
+        return e.message
+    row = e.field[len("establishments["):].split("]")[0]
+    return _("Fila {0}: {1}").format(int(row) + 1, e.message) if row.isdigit() else e.message

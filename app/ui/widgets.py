@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtWidgets import (QComboBox, QCompleter, QDialog, QDialogButtonBox, QLabel, QLineEdit, QPushButton,
+                               QVBoxLayout, QWidget)
 
 from app.core.errors import ValidationError
 from app.pos import users
@@ -104,3 +104,90 @@ def error_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return "\n".join(e.message for e in exc.errors)
     return str(exc)
+
+
+class SearchCombo(QComboBox):
+    """A field chosen from a list, searchable as you type: any part of a name (accents and case
+    aside) or the code itself. `value()` is the chosen code ('' when nothing matches); a typed
+    code that is in the list counts as chosen. `chosen` is emitted with the code."""
+
+    chosen = Signal(str)
+
+    def __init__(self, choices: list[tuple[str, str]] = (), value: str = "", parent=None):
+        super().__init__(parent)
+        self.setEditable(True)
+        self.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.setMaxVisibleItems(15)
+        completer = QCompleter(self.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        self.setCompleter(completer)
+        self.lineEdit().setPlaceholderText(_("Escriba para buscar"))
+        self.currentIndexChanged.connect(lambda _i: self.chosen.emit(self.value()))
+        self.lineEdit().editingFinished.connect(self._typed)
+        self.set_choices(choices, value)
+
+    def set_choices(self, choices, value: str = "") -> None:
+        """Replaces the list, keeping `value` chosen when it is in it."""
+        self.blockSignals(True)
+        self.clear()
+        for code, label in choices:
+            self.addItem(label, code)
+        self.blockSignals(False)
+        self.set_value(value)
+
+    def set_value(self, value: str) -> None:
+        i = self.findData(str(value)) if str(value) else -1
+        self.setCurrentIndex(i)
+        if i < 0:
+            self.setEditText(str(value))
+
+    def _typed(self) -> None:
+        """Enter or leaving the field: a unique match of what was typed (a code, a name or part
+        of one) is chosen."""
+        text = self.currentText().strip()
+        if not text or (self.currentIndex() >= 0 and self.itemText(self.currentIndex()) == text):
+            return
+        i = self.findData(text)
+        if i < 0:
+            key = _folded(text)
+            hits = [n for n in range(self.count()) if key in _folded(self.itemText(n))]
+            exact = [n for n in hits if _folded(self.itemText(n)).startswith(key + " (")]
+            i = (exact or hits)[0] if len(hits) == 1 or exact else -1
+        if i >= 0:
+            self.setCurrentIndex(i)
+            self.setEditText(self.itemText(i))
+            self.chosen.emit(self.value())
+
+    def value(self) -> str:
+        i = self.currentIndex()
+        if i >= 0 and self.itemText(i) == self.currentText():
+            return str(self.itemData(i))
+        text = self.currentText().strip()
+        # a code typed by hand stays (the setup's checks say when it is not in the table)
+        return text if self.findData(text) >= 0 or text.isdigit() else ""
+
+
+def _folded(text: str) -> str:
+    import unicodedata
+
+    return "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+
+
+def fit_placeholder(field: QLineEdit) -> QLineEdit:
+    """Makes `field` at least as wide as its placeholder (frame, padding and margins included),
+    so the hint is never cut off."""
+    from PySide6.QtWidgets import QStyle, QStyleOptionFrame
+
+    text = field.placeholderText()
+    if text:
+        field.ensurePolished()  # the style sheet's padding counts
+        opt = QStyleOptionFrame()
+        field.initStyleOption(opt)
+        opt.rect = QRect(0, 0, 1000, max(field.sizeHint().height(), 20))
+        inner = field.style().subElementRect(QStyle.SubElement.SE_LineEditContents, opt, field)
+        chrome = max(0, 1000 - inner.width()) + 4  # QLineEdit's own 2 px each side
+        m = field.textMargins()
+        field.setMinimumWidth(field.fontMetrics().horizontalAdvance(text) + chrome + m.left() + m.right() + 6)
+    return field

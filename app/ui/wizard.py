@@ -102,4 +102,9 @@ class SetupWizard(QDialog):
         except MostradorError as exc:
             self.error.error(error_text(exc))
             return
+        except OSError as exc:  # the data folder cannot be written (full disk, no permission, a file in the way)
+            self.error.error(_("No se pudo guardar la configuración en {0}: {1}. Revise que haya espacio en el "
+                               "disco y permiso de escritura en esa carpeta, y pulse Finalizar otra vez.").format(
+                                   self.data.root, exc.strerror or exc))
+            return
         self.accept()

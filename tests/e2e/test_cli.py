@@ -66,7 +66,7 @@ def test_issue_each_kind_and_wait_for_authorization(shop, tmp_path, capsys, kind
     rc, out, _ = run(capsys, "verify", "--json", str(xml_path))
     findings = json.loads(out)
     assert rc == 0 and {f["check"] for f in findings} == {"schema", "signature", "access_key", "totals",
-                                                          "certificate", "certificate_ruc", "chain"}
+                                                          "rates", "certificate", "certificate_ruc", "chain"}
     assert all(f["ok"] for f in findings)
     assert [f["check"] for f in findings if f.get("verified") is False] == ["chain"]  # no CA roots shipped
     # and the independent oracle: xmlsec1 checks the three references and the signature value

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import EXIT_CORRUPT, EXIT_INVALID, EXIT_STORAGE, main
-from app.store import health
+from app.store import health, packing
 
 EC_DATA = Path(__file__).resolve().parent.parent / "fiscal" / "ec"
 sys.path.insert(0, str(EC_DATA))
@@ -50,7 +50,7 @@ def stored(capsys, data) -> dict[str, bytes]:
         assert run(capsys, data, "export", d["clave"])[0] == 0
     c = sqlite3.connect(Path(data) / "mostrador.db")
     for key, xml in c.execute("SELECT key, xml FROM documents"):
-        result[key] = bytes(xml)
+        result[key] = bytes(packing.unpack(c, xml))  # stored packed (migration 0013)
     c.close()
     return result
 

@@ -43,8 +43,8 @@ def test_shift_open_sell_close_with_difference(qtbot, make_window, demo_session)
     assert shift is not None and shift.opening_float == Decimal("20") and shift.id == first.id + 1
 
     s1 = ring_up(qtbot, w, ["ARROZ1", "PAN"], [("efectivo", "5")])  # 3.65, change 1.35
-    s2 = ring_up(qtbot, w, ["CAFE"], [("tarjeta_debito", "4.26")])
-    assert s1.result.document.total == Decimal("3.65") and s2.result.document.total == Decimal("4.26")
+    s2 = ring_up(qtbot, w, ["CAFE"], [("tarjeta_debito", "4.25")])  # the shelf price (issue #9)
+    assert s1.result.document.total == Decimal("3.65") and s2.result.document.total == Decimal("4.25")
 
     cash = w.show_screen("cash")
     cash.float_field.setFocus()
@@ -68,7 +68,7 @@ def test_shift_open_sell_close_with_difference(qtbot, make_window, demo_session)
     cash.denoms[Decimal("1")].setValue(1)
     cash.denoms[Decimal("0.50")].setValue(1)  # 21.50 counted, 0.15 short
     assert "diferencia $ -0.15" in cash.close_state.text()
-    cash.others["16"].setText("4.26")
+    cash.others["16"].setText("4.25")
     qtbot.keyClick(cash.others["16"], Qt.Key.Key_F12)
     z = cash.last_z
     assert z is not None and z.kind == "Z"

@@ -63,3 +63,22 @@ def test_status_bar(qtbot, make_window, demo_session):
     st.refresh()
     assert "Pendientes: 1" in st.pending.text() and "20 h" in st.pending.text()
     assert st.facts.level == "danger" and "background" in st.pending.styleSheet()
+
+
+def test_a_tax_included_shelf_price_is_what_the_sale_line_bills(qtbot, make_window):
+    """Issue #9 item 6: 4.25 with IVA (the demo's CAFE) is billed 4.25, and Productos promises
+    nothing else (no "Se cobrará" notice, as none is due in Ecuador)."""
+    w = make_window()
+    view = w.show_screen("products")
+    qtbot.keyClick(view.search, Qt.Key.Key_F6)
+    qtbot.keyClicks(view.code, "CAFE9")
+    qtbot.keyClicks(view.name, "Cafe de prueba")
+    qtbot.keyClicks(view.price, "4.25")
+    assert "Se cobrará" not in view.price_hint.text()
+    qtbot.keyClick(view.price, Qt.Key.Key_F9)
+    assert "Guardado" in view.message.text() and "Se cobrará" not in view.message.text()
+    sale = w.show_screen("sale")
+    qtbot.keyClicks(sale.code, "3*CAFE9")
+    qtbot.keyClick(sale.code, ENTER)
+    assert sale.cart.lines[-1].total == Decimal("12.75") and sale.cart.totals().total == Decimal("12.75")
+    assert "se cobrará" not in sale.message.text()

@@ -64,22 +64,22 @@ def test_split_payment_with_change(qtbot, make_window):
         qtbot.keyClick(sale.code, ENTER)
     assert sale.cart.lines[0].quantity == 2  # the same product scanned twice adds up
     total = sale.cart.totals().total
-    # prices include IVA; per line: base = round(q × price/1.xx, 2), IVA = round(base × rate, 2)
-    assert total == Decimal("16.95") + Decimal("0.85") + Decimal("3.70") + Decimal("0.56")
+    # prices include IVA: the shelf prices are what is billed (issue #9), 2 × 8.90 + 4.25
+    assert total == Decimal("16.95") + Decimal("0.85") + Decimal("3.70") + Decimal("0.55")
     qtbot.keyClick(sale.code, Qt.Key.Key_F12)
     dlg = sale.payment_dialog
     qtbot.keyClick(dlg, Qt.Key.Key_F2)  # credit card field
     qtbot.keyClicks(dlg.fields["tarjeta_credito"], "15")
     dlg.fields["efectivo"].selectAll()
     qtbot.keyClicks(dlg.fields["efectivo"], "10")
-    assert "Cambio: $ 2.94" in dlg.state.text()
+    assert "Cambio: $ 2.95" in dlg.state.text()
     qtbot.keyClick(dlg.fields["efectivo"], ENTER)
     done = sale.last_sale
-    assert done.settlement.payments == [("tarjeta_credito", Decimal("15.00")), ("efectivo", Decimal("7.06"))]
-    assert done.settlement.change == Decimal("2.94")
+    assert done.settlement.payments == [("tarjeta_credito", Decimal("15.00")), ("efectivo", Decimal("7.05"))]
+    assert done.settlement.change == Decimal("2.95")
     pays = w.ctx.conn.execute("SELECT method, amount FROM payments WHERE sale_id=? ORDER BY n",
                               (done.result.sale_id,)).fetchall()
-    assert [(p[0], p[1]) for p in pays] == [("19", "15.00"), ("01", "7.06")]
+    assert [(p[0], p[1]) for p in pays] == [("19", "15.00"), ("01", "7.05")]
     xml = bytes(documents.get(w.ctx.conn, done.result.document_id)["xml"])
     assert b"<formaPago>19</formaPago>" in xml and b"<formaPago>01</formaPago>" in xml
 

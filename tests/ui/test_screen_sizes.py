@@ -1,14 +1,31 @@
 """Every main screen of both countries at 1024×768 and at 1920×1080: no visible label, button or
-check box shows less than its text (its text's width in its font against the widget's contents)."""
+check box shows less than its text (its text's width in its font against the widget's contents),
+and no text field is narrower than its text, or than its placeholder when empty."""
 from __future__ import annotations
 
 from contextlib import ExitStack
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QCheckBox, QLabel, QPushButton, QStyle, QStyleOptionButton
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QCheckBox, QComboBox, QLabel, QLineEdit, QPushButton,
+                               QStyle, QStyleOptionButton, QStyleOptionFrame)
 
 SIZES = ((1024, 768), (1920, 1080))
+# Text fields found clipped at 1024 px when this check was added (#13 item 6, session 3) in screens
+# whose layout belongs to other work (Documentos' filter and action rows, Caja's cash movements);
+# listed for the lead, so that any OTHER clipped field fails. Remove an entry once its screen is fixed.
+KNOWN_FIELD_CLIPS = {
+    "Documentos": {"Cliente, identificación o número", "Cédula o RUC correcto (vacío: el mismo)",
+                   "Nombre o razón social (vacío: el mismo)", "Correo del comprador (vacío: el mismo)",
+                   "RUC (con DV) o cédula del receptor", "Correo del receptor (vacío: el mismo)",
+                   "chofer | vehículo | entrega",
+                   "chofer: nombre, cédula · vehículo: tipo, marca, matrícula · entrega: dirección, n.º, ciudad"},
+    "Caja": {"Motivo (obligatorio)"},
+}
+
+
+def _known(screen: str, problem: str) -> bool:
+    return problem.startswith("QLineEdit") and any(f"«{t}»" in problem for t in KNOWN_FIELD_CLIPS.get(screen, ()))
 INDICATOR = QStyle.PixelMetric.PM_IndicatorWidth
 SPACING = QStyle.PixelMetric.PM_CheckBoxLabelSpacing
 
@@ -37,6 +54,29 @@ def clipped(root) -> list[str]:
                                               fm.size(0, w.text().replace("&&", "&")), w).width() - 8
         if need > have:
             out.append(f"{type(w).__name__} «{w.text()}»: necesita {need} px, tiene {have} px")
+    return out + clipped_fields(root)
+
+
+def clipped_fields(root) -> list[str]:
+    """'QLineEdit «text»: …' of every visible text field under `root` narrower than its text, or
+    than its placeholder when it is empty (the line edits inside combo and spin boxes are theirs)."""
+    out = []
+    for w in root.findChildren(QLineEdit):
+        if not w.isVisible() or isinstance(w.parentWidget(), (QComboBox, QAbstractSpinBox)):
+            continue
+        text = w.text() if w.echoMode() == QLineEdit.EchoMode.Normal else ""
+        shown = text or w.placeholderText()
+        if not shown:
+            continue
+        opt = QStyleOptionFrame()
+        w.initStyleOption(opt)
+        room = w.style().subElementRect(QStyle.SubElement.SE_LineEditContents, opt, w)
+        margins = w.textMargins()
+        have = room.width() - margins.left() - margins.right() - 4  # QLineEdit's own 2 px each side
+        need = w.fontMetrics().horizontalAdvance(shown)
+        if need > have:
+            what = "texto" if text else "ayuda"
+            out.append(f"QLineEdit ({what}) «{shown}»: necesita {need} px, tiene {have} px")
     return out
 
 
@@ -69,7 +109,7 @@ def test_no_text_is_clipped(qtbot, country_session, size):
             for _ in range(3):
                 QApplication.processEvents()
             assert window.size().width() == size[0]
-            problems += [f"{label}: {p}" for p in clipped(window)]
+            problems += [f"{label}: {p}" for p in clipped(window) if not _known(label, p)]
         # Cobrar: the payment dialog over a sale of the demo catalog's first product
         from app.fiscal import registry
 
@@ -83,6 +123,14 @@ def test_no_text_is_clipped(qtbot, country_session, size):
         QApplication.processEvents()
         problems += [f"Cobrar: {p}" for p in clipped(dialog)]
         dialog.reject()
+        # Eventos over Documentos (a country without events shows why)
+        from app.ui.events_view import EventsDialog
+
+        events = EventsDialog(window.show_screen("documents"))
+        events.show()
+        QApplication.processEvents()
+        problems += [f"Eventos: {p}" for p in clipped(events)]
+        events.reject()
         assert problems == [], "\n".join(problems)
     finally:
         window.shutdown()

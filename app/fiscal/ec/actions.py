@@ -142,6 +142,10 @@ def _tax_name(code) -> str:
 class SriActions:
     approved_word = "autorizado"
     a4_name = "RIDE"
+    # the SRI's names of the comprobantes, in the order Documentos offers them
+    kind_labels = {"invoices": "Factura", "credit-notes": "Nota de crédito", "debit-notes": "Nota de débito",
+                   "retentions": "Comprobante de retención", "waybills": "Guía de remisión",
+                   "purchase-settlements": "Liquidación de compra"}
     document_actions: tuple[DocumentAction, ...] = (REPLACE,)
 
     def explain(self, code: str, message: str) -> str:

@@ -15,7 +15,9 @@ from app.core.sale import Sale
 from app.fiscal.ec import catalog, model
 from app.fiscal.ec import documents as ec_documents
 from app.fiscal.ec.documents.common import GUAYAQUIL, add_contact_fields, tax_totals
-from app.fiscal.ec.till import FACET as RULES, IVA, PAYMENT_METHODS, line_amounts
+from app.fiscal.ec.documents import rate_dates
+from app.fiscal.ec.documents.common import Reader
+from app.fiscal.ec.till import FACET as RULES, IVA, PAYMENT_METHODS, sale_amounts
 
 KIND = "invoices"
 
@@ -45,8 +47,7 @@ def draft_from_sale(sale: Sale, company: Company, *, now: datetime | None = None
                               f"{sale.establishment}", field="punto_emision")
     issued_at = (sale.issued_at or now or datetime.now(timezone.utc)).astimezone(GUAYAQUIL)
     lines = []
-    for ln in sale.lines:
-        a = line_amounts(ln)
+    for ln, a in zip(sale.lines, sale_amounts(sale.lines)):
         lines.append(model.Line(description=ln.name, quantity=ln.quantity, unit_price=a.unit_price,
                                 discount=a.discount, subtotal=a.base,
                                 taxes=[model.Tax(IVA, ln.tax_category, a.rate, a.base, a.tax)],
@@ -72,6 +73,9 @@ def draft_from_sale(sale: Sale, company: Company, *, now: datetime | None = None
                         lines=lines, taxes=taxes, subtotal=subtotal,
                         discount=sum((ln.discount for ln in lines), ZERO), tip=ZERO, total=total,
                         payments=payments)
+    r = Reader()
+    rate_dates.check(r, doc)  # a till may still offer a rate no longer in force (IVA 12 %)
+    r.ec.raise_if_any()
     return Draft(country="EC", kind=KIND, series=SeriesKey(cod_doc, sale.establishment, sale.point),
                  issued_at=issued_at, total=total, currency="USD", buyer_id=buyer.id, buyer_name=buyer.name,
                  model=doc, payments=[(p.forma_pago, p.total) for p in payments])

@@ -38,6 +38,7 @@ from xml.sax.saxutils import escape
 
 from app.core.errors import ConfigurationError, ValidationError
 from app.fiscal.ec import arithmetic, schema, xades
+from app.fiscal.ec.documents import rate_dates
 from app.fiscal.ec.verify import access_key_problems, find_signature
 from app.resources import resource
 from app.sandbox.faults import FaultInjector
@@ -493,7 +494,8 @@ class SriSandbox(LoopbackService):
 
 
 def judge(root, xml: bytes) -> tuple[str, list[Msg]]:
-    """The back office's verdict, in the SRI's order: clave (58), signature (39), arithmetic (52)."""
+    """The back office's verdict, in the SRI's order: clave (58), signature (39), arithmetic (52), then
+    the IVA rates in force on the document's date (52, as `verify`'s 'rates')."""
     ambiente = (root.findtext("infoTributaria/ambiente") or "").strip()
     warnings = [PRUEBAS_WARNING] if ambiente == "1" else []
     problems = access_key_problems(root)
@@ -509,6 +511,9 @@ def judge(root, xml: bytes) -> tuple[str, list[Msg]]:
     bad = [f for f in arithmetic.check(root) if not f.ok]
     if bad:
         return "NO AUTORIZADO", [Msg("52", "ERROR EN DIFERENCIAS", f.message, "ERROR") for f in bad] + warnings
+    rates = rate_dates.xml_problems(root)
+    if rates:  # the SRI's own code for a rate out of force is not published: 52 (docs/sri.md)
+        return "NO AUTORIZADO", [Msg("52", "ERROR EN DIFERENCIAS", p, "ERROR") for p in rates] + warnings
     return "AUTORIZADO", warnings
 
 

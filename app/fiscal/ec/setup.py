@@ -22,8 +22,9 @@ def ruc_errors(ruc: str) -> list[str]:
     """Why `ruc` is not a valid RUC (13 digits, SRI check digits)."""
     text = ruc.strip()
     if not (text.isdigit() and len(text) == 13):
-        return ["El RUC debe tener 13 dígitos"]
-    return [m[:1].upper() + m[1:] for m in check_identification("04", text).errors]
+        return ["El RUC debe tener 13 dígitos: escríbalo sin guiones ni espacios (ej. 1790011674001)"]
+    return [f"{m[:1].upper() + m[1:]}: revise el RUC, dígito por dígito, con su certificado de RUC del SRI"
+            for m in check_identification("04", text).errors]
 
 
 class EcSetup:
@@ -68,17 +69,19 @@ class EcSetup:
         for name, label, value in (("razon_social", "La razón social", c.razon_social),
                                    ("address", "La dirección matriz", c.address)):
             if not value.strip():
-                errors.append(FieldError(name, f"{label} es obligatoria"))
+                errors.append(FieldError(name, f"{label} es obligatoria: escríbala como figura en el RUC"))
             elif len(value) > 300:
-                errors.append(FieldError(name, f"{label} tiene como máximo 300 caracteres"))
+                errors.append(FieldError(name, f"{label} tiene como máximo 300 caracteres: abréviela"))
         if c.contribuyente_especial and not re.fullmatch(r"\d{3,13}", c.contribuyente_especial):
-            errors.append(FieldError("contribuyente_especial", "El número de resolución tiene de 3 a 13 dígitos"))
+            errors.append(FieldError("contribuyente_especial", "El número de resolución de contribuyente especial tiene de 3 a 13 dígitos: "
+                "cópielo de la resolución del SRI o deje el campo vacío"))
         if c.agente_retencion and not re.fullmatch(r"[1-9]\d{0,7}", c.agente_retencion):
-            errors.append(FieldError("agente_retencion", "Número de resolución sin ceros a la izquierda"))
+            errors.append(FieldError("agente_retencion", "El número de resolución de agente de retención se escribe sin ceros a la izquierda (ej. 1): "
+                "corríjalo o deje el campo vacío"))
         if c.rimpe not in RIMPE_OPTIONS:
-            errors.append(FieldError("rimpe", "Régimen RIMPE desconocido"))
+            errors.append(FieldError("rimpe", "Régimen RIMPE desconocido: elija uno de la lista"))
         if c.environment not in ENVIRONMENTS:
-            errors.append(FieldError("environment", f"Ambiente desconocido: {c.environment}"))
+            errors.append(FieldError("environment", f"Ambiente desconocido: {c.environment}; elija sandbox, pruebas o producción"))
         if not c.establishments:
             errors.append(FieldError("establishments", "Registre al menos un establecimiento"))
         seen = set()
@@ -87,11 +90,12 @@ class EcSetup:
                 errors.append(FieldError(f"establishments[{i}].code",
                                          "El código de establecimiento son 3 dígitos (001–999)"))
             if e.code in seen:
-                errors.append(FieldError(f"establishments[{i}].code", f"Establecimiento {e.code} repetido"))
+                errors.append(FieldError(f"establishments[{i}].code", f"Establecimiento {e.code} repetido: "
+                    "cambie el código de una de las filas"))
             seen.add(e.code)
             if not e.address.strip():
                 errors.append(FieldError(f"establishments[{i}].address",
-                                         "La dirección del establecimiento es obligatoria"))
+                                         "La dirección del establecimiento es obligatoria: escríbala en la columna Dirección"))
             if not e.points:
                 errors.append(FieldError(f"establishments[{i}].points", "Registre al menos un punto de emisión"))
             codes = [p.code for p in e.points]
@@ -100,7 +104,8 @@ class EcSetup:
                     errors.append(FieldError(f"establishments[{i}].points",
                                              "El punto de emisión son 3 dígitos (001–999)"))
             if len(set(codes)) != len(codes):
-                errors.append(FieldError(f"establishments[{i}].points", "Punto de emisión repetido"))
+                errors.append(FieldError(f"establishments[{i}].points", "Punto de emisión repetido: "
+                    "escriba cada código una sola vez (001, 002)"))
         return errors
 
     def secret_errors(self, company: Company, secrets: Mapping[str, str | None]) -> list[FieldError]:

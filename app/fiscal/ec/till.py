@@ -1,9 +1,10 @@
 """Ecuador's till rules (facet `till`, see `app.fiscal.base.TillRules`): IVA categories, SRI
 formas de pago, buyer identification (cédula, RUC, pasaporte, consumidor final), dollars.
 
-Arithmetic is the SRI builder's (app.fiscal.ec.totals): per line base = round(cantidad ×
-precio_unitario − descuento, 2), tax = round(base × tarifa / 100, 2); totals are sums of the
-line values per tax code.
+Arithmetic is the SRI builder's (app.fiscal.ec.totals and, for tax-included prices,
+app.fiscal.ec.included): a net-price line's base = round(cantidad × precio_unitario − descuento, 2),
+tax = round(base × tarifa / 100, 2); a tax-included line is billed exactly at its shelf price;
+header bases are sums, the header IVA per totals.header_tax_value.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.core.money import ZERO, MoneyFormat, round_half_up, to_decimal
 from app.core.sale import (IssuedLine, LineTax, Party, PaymentMethod, Return, ReturnedLine, Sale, SaleLine, SaleTotals,
                            TaxCategory)
 from app.core import status
-from app.fiscal.ec import catalog, identity
+from app.fiscal.ec import catalog, identity, included
 from app.fiscal.ec import totals as ec_totals
 
 HUNDRED = Decimal(100)
@@ -87,46 +88,46 @@ def tax_category(code: str) -> TaxCategory:
 
 # ----------------------------------------------------------------------------------- lines
 
-@dataclass(frozen=True)
-class LineAmounts:
-    unit_price: Decimal  # precio_unitario: without tax, 6 decimals
-    discount: Decimal
-    base: Decimal  # precio_total_sin_impuestos
-    tax: Decimal  # IVA valor
-    rate: Decimal
+LineAmounts = included.LineAmounts
 
-    @property
-    def total(self) -> Decimal:
-        return self.base + self.tax
+
+def _rate(code: str) -> Decimal:
+    return tax_category(code).rate
 
 
 def unit_price(line: SaleLine) -> Decimal:
+    """The line's price without IVA on its own (6 decimals); `sale_amounts` may move it by a few
+    millionths so that a tax-included shelf price is billed exactly."""
     rate = tax_category(line.tax_category).rate
     if line.price_includes_tax and rate:
         return round_half_up(line.price * HUNDRED / (HUNDRED + rate), 6)
     return round_half_up(line.price, 6)
 
 
+def sale_amounts(lines: Sequence[SaleLine]) -> list[LineAmounts]:
+    """The amounts of every line as the factura carries them (app.fiscal.ec.included): a
+    tax-included line's base + IVA is exactly quantity × shelf price (less its discount)."""
+    return included.allocate(lines, _rate)
+
+
 def line_amounts(line: SaleLine) -> LineAmounts:
-    rate = tax_category(line.tax_category).rate
-    price = unit_price(line)
-    gross = line.quantity * price
-    discount = round_half_up(gross * line.discount_percent / HUNDRED, 2)
-    base = ec_totals.line_subtotal(line.quantity, price, discount)
-    return LineAmounts(price, discount, base, ec_totals.tax_value(base, rate), rate)
+    """One line's amounts as if sold alone (its total is the same within any sale)."""
+    return sale_amounts([line])[0]
 
 
 def totals_of(lines: Sequence[SaleLine]) -> SaleTotals:
-    by_tax: dict[str, tuple[Decimal, Decimal]] = {}
-    subtotal = discount = ZERO
-    for line in lines:
-        a = line_amounts(line)
-        base, value = by_tax.get(line.tax_category, (ZERO, ZERO))
-        by_tax[line.tax_category] = (base + a.base, value + a.tax)
-        subtotal += a.base
-        discount += a.discount
+    amounts = sale_amounts(lines)
+    by_tax = included.header_taxes(amounts, [ln.tax_category for ln in lines])
+    subtotal = sum((a.base for a in amounts), ZERO)
+    discount = sum((a.discount for a in amounts), ZERO)
     tax = sum((v for _, v in by_tax.values()), ZERO)
     return SaleTotals(subtotal, discount, by_tax, tax, subtotal + tax)
+
+
+def billed_price(price: Decimal, category: str, includes_tax: bool = True) -> Decimal:
+    """What one unit at shelf `price` is billed at, IVA included (the sale line's total)."""
+    line = SaleLine("", "", Decimal(1), to_decimal(price), includes_tax, category)
+    return line_amounts(line).total
 
 
 # ----------------------------------------------------------------------------------- buyer
@@ -245,7 +246,14 @@ def returned_amounts(returned: ReturnedLine) -> ReturnedAmounts:
         elif t.code == catalog.IRBPNR:
             others.append((t.code, t.category, t.rate, base, round_half_up(t.rate * qty, 2)))
     iva_base = base + ice_total
-    iva = (IVA, line.tax_category, line.rate, iva_base, ec_totals.tax_value(iva_base, line.rate))
+    value = ec_totals.tax_value(iva_base, line.rate)
+    if not ice_total and line.quantity:
+        # the invoice line's own IVA in proportion (a tax-included line may carry a cent off the
+        # rounding, app.fiscal.ec.included): what was charged is what is given back
+        share = round_half_up((line.base + line.tax) * qty / line.quantity, 2) - iva_base
+        if share >= 0 and abs(share - value) <= ec_totals.TAX_TOLERANCE:
+            value = share
+    iva = (IVA, line.tax_category, line.rate, iva_base, value)
     return ReturnedAmounts(line, qty, discount, base, (*ice, iva, *others))
 
 
@@ -257,8 +265,7 @@ def return_total(ret: Return) -> Decimal:
 
 def _sale_lines(sale: Sale) -> list[IssuedLine]:
     out = []
-    for i, ln in enumerate(sale.lines):
-        a = line_amounts(ln)
+    for i, (ln, a) in enumerate(zip(sale.lines, sale_amounts(sale.lines))):
         out.append(IssuedLine(i, ln.code, ln.name, ln.quantity, a.unit_price, a.discount, ln.tax_category, a.rate,
                               a.base, a.tax))
     return out
@@ -311,6 +318,9 @@ class EcTill:
 
     def line_total(self, line: SaleLine) -> Decimal:
         return line_amounts(line).total
+
+    def billed_price(self, price: Decimal, tax_category: str, includes_tax: bool = True) -> Decimal:
+        return billed_price(price, tax_category, includes_tax)
 
     def tax_short_label(self, code: str) -> str:
         short = {"6": "No obj.", "7": "Exento"}.get(code)

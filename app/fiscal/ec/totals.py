@@ -1,19 +1,24 @@
 """Arithmetic of SRI documents: the rule we compute with, and the Checker the document types use
-(app.fiscal.ec.arithmetic.check runs it on any SRI XML).
+(app.fiscal.ec.arithmetic.check runs it on any SRI XML). docs/sri.md, "Arithmetic", has the
+evidence behind each figure.
 
-The rule (what datil.py computes and what we emit):
+The rule (what datil.py / the till compute and what we emit):
 - precioTotalSinImpuesto = round(cantidad * precioUnitario - descuento, 2), HALF_UP.
 - each line tax is computed on its own line: valor = round(baseImponible * tarifa / 100, 2);
   the IVA base of a line is its precioTotalSinImpuesto plus that line's ICE (ICE is part
-  of the IVA base, FICHA Anexo 18); IRBPNR is a fixed amount per unit.
-- totalConImpuestos has one totalImpuesto per (codigo, codigoPorcentaje) whose base and
-  valor are the SUMS of the line values (no re-rounding of the total), so the document
-  always adds up line by line.
+  of the IVA base, FICHA Anexo 18); IRBPNR is a fixed amount per unit. A tax-included price
+  (app.fiscal.ec.included) may carry a line IVA one cent off that rounding, so that base + IVA
+  is exactly the shelf price.
+- totalConImpuestos has one totalImpuesto per (codigo, codigoPorcentaje) whose base is the SUM
+  of the line bases. Its IVA valor is the tax of that summed base, round(base * tarifa / 100, 2)
+  (rounded once, as Odoo's l10n_ec does), or the sum of the line values when that sum is within
+  one cent of it (then the document also adds up line by line); ICE and IRBPNR are sums of lines.
 - importeTotal = totalSinImpuestos + sum(totalImpuesto.valor) + propina (+ export costs).
 
-The checker accepts what the SRI accepts (error 52 "ERROR EN DIFERENCIAS"): a rounding
-difference of up to 0.01 per line contributing to a figure, so documents produced with the
-other common rule (rounding the tax of the grouped base) also pass.
+The checker applies the tolerance SRI-authorized documents show (error 52 "ERROR EN
+DIFERENCIAS"): one cent on every value computed by a rounding (a line's precioTotalSinImpuesto,
+a line's tax valor, the header IVA valor against the tax of the header base); sums (header
+bases, totalSinImpuestos, importeTotal, payments, ICE/IRBPNR totals) are exact.
 """
 from __future__ import annotations
 
@@ -35,6 +40,24 @@ def line_subtotal(quantity: Decimal, unit_price: Decimal, discount: Decimal) -> 
 
 def tax_value(base: Decimal, rate_percent: Decimal) -> Decimal:
     return round_half_up(base * rate_percent / HUNDRED, 2)
+
+
+TAX_TOLERANCE = CENT  # a value computed by a rounding may differ by this much (docs/sri.md)
+
+
+def header_tax_value(base: Decimal, rate_percent: Decimal, line_sum: Decimal) -> Decimal:
+    """The header IVA valor of one rate: the sum of its lines' values when that is within
+    TAX_TOLERANCE of the tax of the summed base, else the tax of the summed base."""
+    once = tax_value(base, rate_percent)
+    return line_sum if abs(line_sum - once) <= TAX_TOLERANCE else once
+
+
+def iva_rate(code: str, tarifa: Decimal | None) -> Decimal | None:
+    """The rate of an IVA codigoPorcentaje: the document's `tarifa`, else Tabla 17's."""
+    if tarifa is not None:
+        return tarifa
+    from app.fiscal.ec import catalog  # catalog is data only; imported late to keep this module light
+    return catalog.IVA_RATES.get(code)
 
 
 def group_taxes(taxes: Iterable) -> "OrderedDict[tuple[str, str], dict]":
@@ -100,14 +123,16 @@ class Checker:
     def __init__(self):
         self.problems: list[str] = []
 
-    def same(self, label: str, found: Decimal | None, expected: Decimal, tolerance: Decimal = ZERO) -> None:
+    def same(self, label: str, found: Decimal | None, expected: Decimal, tolerance: Decimal = ZERO,
+             why: str = "") -> None:
         if found is None:
             self.problems.append(f"ERROR EN DIFERENCIAS: falta el valor de {label}; "
                                  f"el calculado es {_s(expected)}")
             return
         if abs(found - expected) > tolerance:
             self.problems.append(f"ERROR EN DIFERENCIAS: el valor de {label} {_s(found)} "
-                                 f"no coincide con el calculado {_s(expected)}")
+                                 f"no coincide con el calculado {_s(expected)}{why}"
+                                 + (f" (tolerancia {_s(tolerance)})" if tolerance else ""))
 
     # -- detail lines (factura, liquidación, nota de crédito)
     def lines(self, detalles) -> tuple[Decimal, Decimal, OrderedDict, int]:
@@ -119,7 +144,7 @@ class Checker:
             desc = dec(det, "descuento", ZERO)
             pt = dec(det, "precioTotalSinImpuesto")
             expected = line_subtotal(qty, price, desc)
-            self.same(f"precioTotalSinImpuesto del detalle {i}", pt, expected, CENT)
+            self.same(f"precioTotalSinImpuesto del detalle {i}", pt, expected, TAX_TOLERANCE)
             pt = pt if pt is not None else expected
             subtotal += pt
             discount += desc
@@ -131,7 +156,7 @@ class Checker:
                 if code == "2":
                     self.same(f"baseImponible del IVA del detalle {i}", base, pt + ice, CENT)
                     if tarifa is not None:
-                        self.same(f"valor del IVA del detalle {i}", valor, tax_value(base, tarifa), CENT)
+                        self.same(f"valor del IVA del detalle {i}", valor, tax_value(base, tarifa), TAX_TOLERANCE)
                 found_taxes.append(_T(code, cp, tarifa, base, valor))
         return subtotal, discount, group_taxes(found_taxes), n
 
@@ -153,14 +178,16 @@ class Checker:
                 self.problems.append(f"ERROR EN DIFERENCIAS: el total del {label} no corresponde "
                                      f"a ningún detalle")
                 continue
-            tol = CENT * g["lines"]  # the tax value: per-line or grouped-base rounding (docs/sri.md)
             self.same(f"baseImponible del total del {label}", base, g["base"] - additional, ZERO)  # exact
-            if additional:
-                tarifa = dec(t, "tarifa")
-                if tarifa is not None and code == "2":
-                    self.same(f"valor del total del {label}", valor, tax_value(base, tarifa), tol)
-            else:
-                self.same(f"valor del total del {label}", valor, g["valor"], tol)
+            if code == "2":  # IVA: the tax of the header base, rounded once (docs/sri.md)
+                tarifa = iva_rate(cp, dec(t, "tarifa", g["tarifa"]))
+                if tarifa is not None:
+                    self.same(f"valor del total del {label}", valor, tax_value(base, tarifa), TAX_TOLERANCE,
+                              f", el IVA de la base {_s(base)} al {tarifa.normalize():f} %")
+                else:
+                    self.same(f"valor del total del {label}", valor, g["valor"], ZERO)
+            else:  # ICE, IRBPNR: sums of the lines' values
+                self.same(f"valor del total del {label}", valor, g["valor"], ZERO)
         for key, g in line_groups.items():
             if key not in seen:
                 self.problems.append(f"ERROR EN DIFERENCIAS: falta el total del impuesto {key[0]} "

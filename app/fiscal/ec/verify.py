@@ -2,7 +2,7 @@
 
 Accepts a bare comprobante, an `autorizacion` file (the comprobante inside CDATA) or a whole
 autorización response. Each check reports on its own — a document can carry a valid signature
-over wrong arithmetic — in this order: schema, signature, access_key, totals (plus
+over wrong arithmetic — in this order: schema, signature, access_key, totals, rates (plus
 'authorization' when the input was an authorization wrapper).
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from app.core.errors import ValidationError
 from app.fiscal import signer_report
 from app.fiscal.base import Finding
 from app.fiscal.ec import access_key, arithmetic, documents, schema, xades
+from app.fiscal.ec.documents import rate_dates
 from app.fiscal.ec.certificate import FACET as CERTIFICATES
 from app.xmlsafe import parse_xml
 
@@ -147,10 +148,19 @@ def verify(xml: bytes) -> list[Finding]:
         findings.append(Finding("access_key", True, "La clave de acceso es válida y coincide con el documento"))
 
     findings += arithmetic.check(comprobante)
+    findings += rate_findings(comprobante)
 
     if auth is not None:
         findings.append(_authorization_finding(auth, comprobante))
     return findings
+
+
+def rate_findings(comprobante) -> list[Finding]:
+    """'rates': every IVA rate in force on the document's date (documents/rate_dates.py)."""
+    problems = rate_dates.xml_problems(comprobante)
+    if problems:
+        return [Finding("rates", False, p) for p in problems]
+    return [Finding("rates", True, "Las tarifas de IVA estaban vigentes en la fecha del documento")]
 
 
 def _signing_time(signature) -> datetime | None:

@@ -12,7 +12,8 @@ from app.core import status
 from app.core.errors import ValidationError
 from app.core.sale import Party, Sale
 from app.fiscal.base import DocumentAction, Param
-from app.fiscal.py import corrections, event_requests, till
+from app.fiscal.py import corrections, event_list, event_requests, till
+from app.fiscal.py.transport_action import TRANSPORT
 
 # SIFEN result code -> (what it means, what to do), REFERENCE §3.3 and §5.9 (MT §12)
 EXPLANATIONS: dict[str, tuple[str, str]] = {
@@ -42,6 +43,35 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
     "1151": ("La fecha de emisión está demasiado adelantada.", "Revise la fecha y hora del equipo."),
     "1321": ("No se puede facturar sin nombre (innominado) un total de 7.000.000 Gs o más.",
              "Corrija el receptor (RUC o cédula y nombre) y reenvíe."),
+    # events (MT §11): what SIFEN's refusal of a cancelación, inutilización or receptor event means
+    "4002": ("SIFEN no tiene ese documento aprobado (CDC inexistente, aún en proceso o rechazado).",
+             "Verifique el CDC; si el documento está en proceso, espere su aprobación y repita el evento."),
+    "4003": ("El documento ya estaba cancelado en SIFEN.", "No hace falta hacer nada."),
+    "4009": ("Pasaron más de 48 horas desde la aprobación de la factura: ya no se cancela.",
+             "Emita una nota de crédito por el importe."),
+    "4010": ("Pasaron más de 168 horas desde la aprobación: ya no se cancela.",
+             "Emita una nota de crédito o de débito según corresponda."),
+    "4065": ("Uno de los números ya fue aprobado: no se puede inutilizar.",
+             "Si ese documento no vale, cancélelo dentro del plazo o emita una nota de crédito."),
+    "4066": ("Alguno de los números ya estaba inutilizado.", "No hace falta hacer nada."),
+    "4067": ("El rango a inutilizar es inválido o supera 1000 números.", "Divida el rango y repita el evento."),
+    "4101": ("Ya se registró un evento igual para este documento.", "No hace falta hacer nada."),
+    "4104": ("La fecha de recepción es anterior a la de emisión.", "Corrija la fecha de recepción y repita."),
+    "4113": ("Ya hay una conformidad, disconformidad o desconocimiento: la notificación ya no corresponde.",
+             "No hace falta hacer nada."),
+    "4150": ("Este documento ya tiene dos conformidades registradas.", "No hace falta hacer nada."),
+    "4152": ("SIFEN no tiene ese CDC aprobado o pasó el plazo de 45 días para la conformidad.",
+             "Verifique el CDC con el proveedor; fuera de plazo, ya no se registra."),
+    "4155": ("El documento está cancelado o ajustado en su totalidad: no admite conformidad.",
+             "Pida al proveedor el documento que lo reemplaza."),
+    "4156": ("Ya se registró el desconocimiento de este documento.", "No hace falta hacer nada."),
+    "4200": ("Ya se registró la disconformidad de este documento.", "No hace falta hacer nada."),
+    "4202": ("SIFEN no tiene ese CDC aprobado o pasó el plazo de 45 días para la disconformidad.",
+             "Verifique el CDC con el proveedor; fuera de plazo, ya no se registra."),
+    "4204": ("El documento está cancelado: no admite disconformidad.", "No hace falta hacer nada."),
+    "4205": ("Ya se registró el desconocimiento de este documento.", "No hace falta hacer nada."),
+    "4251": ("Ya se registró el desconocimiento de este documento.", "No hace falta hacer nada."),
+    "4254": ("La fecha de recepción es anterior a la de emisión.", "Corrija la fecha de recepción y repita."),
 }
 RANGES = ((1101, 1110, ("El timbrado, el establecimiento, el punto o la serie no son válidos.",
                         "Revise el timbrado y los establecimientos en Configuración.")),
@@ -54,6 +84,7 @@ GENERIC = ("SIFEN devolvió un error que Mostrador no conoce.",
 GROUP = "Eventos SIFEN:"
 REASON = Param("motivo", "Motivo", hint="Motivo del evento (5 a 500 caracteres)", width=1, min_width=230)
 ANONYMOUS_ID = "0"  # buyer_id of an innominado receptor
+SEE_EVENTS = "Documentos › Eventos"  # where SIFEN's answer to an event is shown (app/ui/events_view.py)
 
 
 def _local(iso: str | None) -> str:
@@ -69,12 +100,13 @@ def _local(iso: str | None) -> str:
 
 def _cancel(session, doc, values: dict, now: datetime) -> str:
     event_requests.request_cancellation(session, doc["key"], values.get("motivo", ""), now=now)
-    return "Cancelación firmada y en cola para SIFEN; el estado cambia cuando SIFEN la registre."
+    return ("Cancelación firmada y en cola para SIFEN; el estado cambia cuando SIFEN la registre "
+            f"(su respuesta, en {SEE_EVENTS}).")
 
 
 def _inutilize(session, doc, values: dict, now: datetime) -> str:
     event_requests.request_inutilization(session, doc["key"], values.get("motivo", ""), now=now)
-    return "Inutilización firmada y en cola para SIFEN."
+    return f"Inutilización firmada y en cola para SIFEN (su respuesta, en {SEE_EVENTS})."
 
 
 def _nominate(session, doc, values: dict, now: datetime) -> str:
@@ -85,7 +117,7 @@ def _nominate(session, doc, values: dict, now: datetime) -> str:
     except ValueError as exc:
         raise ValidationError(str(exc), field="receptor") from None
     event_requests.request_event(session, "nominacion", body, now=now)
-    return "Nominación firmada y en cola para SIFEN."
+    return f"Nominación firmada y en cola para SIFEN (su respuesta, en {SEE_EVENTS})."
 
 
 def _innominado_factura(doc, now) -> bool:
@@ -136,10 +168,12 @@ def _corrected_body(request: dict, values: dict) -> dict:
 
 def _correct(session, doc, values: dict, now: datetime) -> str:
     request = _request(session, doc)
-    if Sale.is_record(request):
-        raise ValidationError("Este documento salió de la caja: para corregirlo use «Inutilizar y reemitir»",
-                              field="cdc")
-    result = corrections.correct_rejected(session, doc["key"], _corrected_body(request, values), now=now)
+    if Sale.is_record(request):  # a till sale: the same sale to the corrected buyer, same CDC
+        sale = Sale.from_dict(request)
+        result = corrections.correct_rejected_sale(session, doc["key"],
+                                                   replace(sale, buyer=_corrected_buyer(sale.buyer, values)), now=now)
+    else:
+        result = corrections.correct_rejected(session, doc["key"], _corrected_body(request, values), now=now)
     return f"Versión {result.version} del {result.number} firmada con el mismo CDC y en cola para SIFEN."
 
 
@@ -172,7 +206,11 @@ REISSUE = DocumentAction(
 class SifenActions:
     approved_word = "aprobado"
     a4_name = "KuDE"
-    document_actions = (CANCEL, INUTILIZE, NOMINATE, CORRECT, REISSUE)
+    # SIFEN's names of the DEs, in the order Documentos offers them
+    kind_labels = {"invoices": "Factura electrónica", "credit-notes": "Nota de crédito",
+                   "debit-notes": "Nota de débito", "purchase-settlements": "Autofactura",
+                   "waybills": "Nota de remisión"}
+    document_actions = (CANCEL, INUTILIZE, NOMINATE, CORRECT, REISSUE, TRANSPORT)
 
     def explain(self, code: str, message: str) -> str:
         code = str(code or "").strip()
@@ -187,6 +225,7 @@ class SifenActions:
     event_status = staticmethod(event_requests.event_status)
     receptor_event_status = staticmethod(event_requests.receptor_event_status)
     correct_rejected = staticmethod(corrections.correct_rejected)
+    list_events = staticmethod(event_list.list_events)  # Documentos' Eventos view (app/fiscal/base.py Actions)
     inutilize_and_reissue = staticmethod(corrections.inutilize_and_reissue)
 
     def describe(self, doc, body: dict, money) -> list[str]:

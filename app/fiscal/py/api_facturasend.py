@@ -194,6 +194,9 @@ def _by_id(ctx, req):
 
 
 def _by_cdc(ctx, req):
+    recibo = _recibo_row(ctx, req.params["cdc"])
+    if recibo is not None:
+        return _ok(result=_recibo_result(recibo))
     return _ok(result=de_result(ctx.by_key(req.params["cdc"])))
 
 
@@ -222,8 +225,68 @@ def _estado(ctx, req):
 
 
 def _xml(ctx, req):
+    """`GET /de/xml/<cdc>`: the signed XML as stored; `?json=true` (seed 002): the same content
+    as a JSON object (`xml_as_json`). A recibo's CDC (55…) answers the recibo's signed XML."""
+    recibo = _recibo_row(ctx, req.params["cdc"])
+    if recibo is not None:
+        xml = bytes(recibo["xml"])
+        if _flag(req, "json"):
+            return ApiResponse(200, xml_as_json(parse_xml(xml)))
+        return ApiResponse(200, content=xml, media_type="application/xml")
     doc = ctx.by_key(req.params["cdc"])
+    if _flag(req, "json"):
+        return ApiResponse(200, xml_as_json(parse_xml(ctx.xml(doc))))
     return ApiResponse(200, content=ctx.xml(doc), media_type="application/xml")
+
+
+def _qualified(name: str, nsmap: dict) -> str:
+    """`{uri}local` as written in the document: `prefix:local`, or `local` in the default namespace."""
+    if not name.startswith("{"):
+        return name
+    uri, local = name[1:].split("}", 1)
+    prefix = next((p for p, u in nsmap.items() if u == uri and p is not None), None)
+    if prefix is None or nsmap.get(None) == uri:
+        return local
+    return f"{prefix}:{local}"
+
+
+def xml_as_json(el, parent_nsmap: dict | None = None, *, root: bool = True) -> Any:
+    """An XML element as FacturaSend's Node back end turns XML into JSON (xml2js with
+    `explicitArray: false`, as its answers in seed 002 show: `{"ns2:rRetEnviEventoDe":
+    {"ns2:gResProcEVe": …}}`): the root's name as the only key; names as written (with their
+    prefix); attributes, namespace declarations included, under `$`; an element with only text
+    is its text (a string, numbers too); text beside attributes or children is under `_`; a
+    repeated child is an array; an empty element is ""."""
+    nsmap = dict(el.nsmap)
+    attrs = {}
+    for prefix, uri in nsmap.items():  # the declarations made on this element
+        if (parent_nsmap or {}).get(prefix) != uri:
+            attrs["xmlns" if prefix is None else f"xmlns:{prefix}"] = uri
+    for name, value in el.attrib.items():
+        attrs[_qualified(name, nsmap)] = value
+    children: dict[str, Any] = {}
+    for child in el:
+        if not isinstance(child.tag, str):  # comments, processing instructions
+            continue
+        key = _qualified(child.tag, child.nsmap)
+        value = xml_as_json(child, nsmap, root=False)
+        if key in children:
+            if not isinstance(children[key], list):
+                children[key] = [children[key]]
+            children[key].append(value)
+        else:
+            children[key] = value
+    text = "".join(t for t in el.xpath("text()") if t.strip())
+    if not attrs and not children:
+        out: Any = text
+    else:
+        out = {}
+        if attrs:
+            out["$"] = attrs
+        if text:
+            out["_"] = text
+        out.update(children)
+    return {_qualified(el.tag, nsmap): out} if root else out
 
 
 def _pdf(ctx, req):
@@ -294,6 +357,60 @@ def _ciudades(ctx, req):
     return _ok(result=geo.ciudades(_int_param(req.params.get("dis"), "distritoId"), req.query.get("nombre", "")))
 
 
+def _recibo_create(ctx, req):
+    """`POST /recibo/create` (seed 002): FacturaSend's own recibo, approved when issued, never sent
+    to SIFEN (app/fiscal/py/recibos.py); `?xml=true` adds the signed XML."""
+    from app.fiscal.py import recibos
+
+    issued = ctx.locked(recibos.issue, _object(req.body), scope=req.params["tenant"],
+                        idem_key=req.headers.get("idempotency-key"))
+    item = recibo_item(issued.row)
+    if _flag(req, "xml"):
+        item["xml"] = bytes(issued.row["xml"]).decode("utf-8")
+    return _ok(reciboList=[item], advertencias=issued.warnings)
+
+
+def recibo_item(row: dict) -> dict:
+    """One element of `reciboList` (codes "0260"/"Aprobado" kept for compatibility, as FacturaSend does)."""
+    from app.fiscal.py import recibos
+
+    cancelled = row["cancelled_at"] is not None
+    return {"cdc": row["cdc"], "numero": recibos.number_text(row), "estado": "Cancelado" if cancelled else "Aprobado",
+            "respuesta_codigo": "0260", "respuesta_mensaje": "Cancelado" if cancelled else "Aprobado"}
+
+
+def _recibo_result(row: dict) -> dict:
+    """A recibo as `de/cdc/<cdc>` answers a DE (`result`)."""
+    from app.fiscal.py import recibos
+
+    cancelled = row["cancelled_at"] is not None
+    return {"id": row["id"], "cdc": row["cdc"], "numero": recibos.number_text(row), "fecha": row["issued_at"],
+            "tipoDocumento": 55, "total": _number(row["total"]), "moneda": row["currency"],
+            "situacion": SITUACION[st.CANCELLED] if cancelled else SITUACION[st.AUTHORIZED],
+            "estado": "Cancelado" if cancelled else "Aprobado", "is_conectado": 1, "is_borrado": 0,
+            "info_codigo": "0260", "info_descripcion": row["cancel_reason"] or "Aprobado", "protocolo": ""}
+
+
+def _recibo_cancel(ctx, req):
+    """`POST /recibo/evento/cancelacion` (seed 002): answered in SIFEN's event shape, as FacturaSend does."""
+    from app.fiscal.py import recibos
+
+    row = ctx.locked(recibos.cancel, req.body)
+    result = {"ns2:rRetEnviEventoDe": {"ns2:dFecProc": row["cancelled_at"][:19], "ns2:gResProcEVe": {
+        "ns2:dEstRes": "Aprobado", "ns2:dProtAut": str(row["id"]),
+        "ns2:gResProc": {"ns2:dCodRes": "0600", "ns2:dMsgRes": "Evento registrado correctamente"}}}}
+    return _ok(result=result, cdc=row["cdc"])
+
+
+def _recibo_row(ctx, cdc: str) -> dict | None:
+    """The recibo with this CDC when it is one (55…), else None (a DE: the caller reads documents)."""
+    from app.fiscal.py import recibos
+
+    if not recibos.is_recibo_cdc(cdc):
+        return None
+    return ctx.locked(lambda session: recibos.by_cdc(session.conn, cdc))
+
+
 EVENTS = ("cancelacion", "inutilizacion", "nominacion", "conformidad", "disconformidad", "desconocimiento",
           "notificacion")
 
@@ -316,12 +433,14 @@ class FacturaSendDialect:
             ApiRoute("GET", f"{t}/de/id/{{id}}", _by_id, "Consulta un DE por id"),
             ApiRoute("GET", f"{t}/de/cdc/{{cdc}}", _by_cdc, "Consulta un DE por CDC"),
             ApiRoute("POST", f"{t}/de/estado", _estado, "Estado de varios DE por CDC"),
-            ApiRoute("GET", f"{t}/de/xml/{{cdc}}", _xml, "XML firmado del DE"),
+            ApiRoute("GET", f"{t}/de/xml/{{cdc}}", _xml, "XML firmado del DE (?json=true: como objeto JSON)"),
             ApiRoute("POST", f"{t}/de/pdf", _pdf, "KuDE en PDF (a4 o ticket; type=base64)"),
             ApiRoute("POST", f"{t}/de/email", _email, "Reenvía el correo del DE (cola de correo)"),
             ApiRoute("POST", f"{t}/ruc/{{ruc}}", _ruc, "Consulta un RUC en SIFEN (en línea)"),
             ApiRoute("POST", f"{t}/dte/cdc/{{cdc}}", _dte_cdc, "Consulta un CDC en SIFEN (en línea)"),
             *(ApiRoute("POST", f"{t}/evento/{k}", _event(k), f"Evento de {k}") for k in EVENTS),
+            ApiRoute("POST", f"{t}/recibo/create", _recibo_create, "Crea un recibo de FacturaSend (?xml=true)"),
+            ApiRoute("POST", f"{t}/recibo/evento/cancelacion", _recibo_cancel, "Cancela un recibo"),
             ApiRoute("GET", f"{t}/system/backend/params", _params, "Parámetros del emisor"),
             ApiRoute("GET", f"{t}/departamentos", _departamentos, "Departamentos"),
             ApiRoute("GET", f"{t}/distritos", _distritos, "Distritos"),

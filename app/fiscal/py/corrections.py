@@ -23,6 +23,7 @@ from app.core.errors import ClockError, ValidationError
 from app.fiscal.py import catalog as cat
 from app.fiscal.py import cdc as cdc_mod
 from app.fiscal.py.schema import safe_parser
+from app.fiscal.py.xml_build import PY_TZ as PY_ZONE
 from app.core import status
 from app.fiscal.py import event_requests
 from app.store import documents, outbox
@@ -122,6 +123,32 @@ def correct_rejected(session: Session, cdc: str, corrected_body: dict, *,
         changed.append("el número")
     draft = session.backend.parse(body, row["kind"], session.company, now=now)
     warnings = [w for w in draft.warnings if not w.startswith("Se ignora el número")]
+    return _resign(session, row, draft, changed, warnings, now)
+
+
+def correct_rejected_sale(session: Session, cdc: str, sale, *, now: datetime | None = None) -> CorrectionResult:
+    """The same for a DE issued from the till (its stored request is the `Sale`): `sale`, the
+    corrected sale (e.g. another buyer), is built again at the rejected DE's emission moment and
+    with its dCodSeg, so the CDC stays when nothing of it changed."""
+    from dataclasses import replace
+
+    now = now or datetime.now(timezone.utc)
+    row = _rejected(session, cdc)
+    issued, code = _original(row)
+    try:
+        moment = datetime.fromisoformat(issued).replace(tzinfo=PY_ZONE)
+    except ValueError:
+        raise ValidationError("No se puede leer la fecha de emisión del documento rechazado", field="cdc") from None
+    draft = session.backend.draft_from_sale(replace(sale, issued_at=moment), session.company, now=now)
+    if code:
+        draft.model.security_code = code
+    return _resign(session, row, draft, [], list(getattr(draft, "warnings", []) or []), now)
+
+
+def _resign(session: Session, row, draft, changed: list[str], warnings: list[str], now: datetime) -> CorrectionResult:
+    """Signs `draft` with the rejected number; stores it as the next version of the same CDC and
+    queues it, in one transaction; refuses when the CDC would change."""
+    cdc = row["key"]
     identity = session.identity
     conn = session.conn
     with transaction(conn):

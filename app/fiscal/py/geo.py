@@ -118,3 +118,31 @@ def paises() -> list[dict]:
 
 def monedas() -> list[dict]:
     return [{"codigo": k, "descripcion": v} for k, v in sorted(catalog.currencies().items())]
+
+
+PLACE_KEYS = ("departamento", "distrito", "ciudad")  # each narrows the next
+
+
+def _code(text) -> int | None:
+    text = str(text or "").strip()
+    return int(text) if text.isdigit() else None
+
+
+def place_choices(key: str, cells) -> list[tuple[str, str]] | None:
+    """What a person picks for the place field `key` of an address, as (code, 'NAME (code)'),
+    narrowed by the fields before it in `cells` ({'departamento': '12', …}: a distrito within
+    the chosen departamento, a ciudad within the chosen distrito); None for any other field."""
+    if key == "departamento":
+        rows = departamentos()
+    elif key == "distrito":
+        rows = distritos(_code(cells.get("departamento")))
+    elif key == "ciudad":
+        distrito = _code(cells.get("distrito"))
+        if distrito is None and _code(cells.get("departamento")) is not None:
+            wanted = {d["codigo"] for d in distritos(_code(cells.get("departamento")))}
+            rows = [c for c in _rows("ciudades") if c["distrito"] in wanted]
+        else:
+            rows = ciudades(distrito)
+    else:
+        return None
+    return [(str(r["codigo"]), f"{r['descripcion']} ({r['codigo']})") for r in rows]

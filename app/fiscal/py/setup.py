@@ -83,26 +83,27 @@ def company_errors(c: Company) -> list[FieldError]:
     if c.nombre_comercial and len(c.nombre_comercial) > 255:
         errors.append(FieldError("nombre_comercial", "El nombre de fantasía tiene como máximo 255 caracteres"))
     if not re.fullmatch(r"\d{8}", c.timbrado or ""):
-        errors.append(FieldError("timbrado", "El número de timbrado son 8 dígitos"))
+        errors.append(FieldError("timbrado", "El número de timbrado son 8 dígitos: cópielo de su constancia de timbrado"))
     if c.timbrado_start is None:
         errors.append(FieldError("timbrado_start", "Indique la fecha de inicio de vigencia del timbrado"))
     if c.tipo_contribuyente not in (1, 2):
         errors.append(FieldError("tipo_contribuyente", "Tipo de contribuyente: 1 persona física o 2 persona jurídica"))
     if c.tipo_regimen is not None and not 1 <= c.tipo_regimen <= 8:
-        errors.append(FieldError("tipo_regimen", "Tipo de régimen desconocido (1 a 8)"))
+        errors.append(FieldError("tipo_regimen", "Tipo de régimen desconocido: elija uno de la lista (1 a 8) o «No declarado»"))
     if not c.actividades:
         errors.append(FieldError("actividades", "Indique al menos una actividad económica (código y descripción)"))
     for code, desc in c.actividades:
         if not re.fullmatch(r"\d{1,8}", code or ""):
-            errors.append(FieldError("actividades", f"Código de actividad económica no válido: «{code}» (hasta 8 dígitos)"))
+            errors.append(FieldError("actividades", f"Código de actividad económica no válido: "
+                f"«{code}» (hasta 8 dígitos): cópielo de su constancia de RUC"))
         if not 3 <= len((desc or "").strip()) <= 300:
             errors.append(FieldError("actividades", "La descripción de la actividad tiene de 3 a 300 caracteres"))
     if c.csc_id and not re.fullmatch(r"\d{1,4}", c.csc_id):
         errors.append(FieldError("csc_id", "El ID del CSC es un número de hasta 4 dígitos (0001)"))
     if c.environment not in ENVIRONMENTS:
-        errors.append(FieldError("environment", f"Ambiente desconocido: {c.environment}"))
+        errors.append(FieldError("environment", f"Ambiente desconocido: {c.environment}; elija sandbox, pruebas o producción"))
     if c.email and not _EMAIL.fullmatch(c.email):
-        errors.append(FieldError("email", f"Correo no válido: {c.email}"))
+        errors.append(FieldError("email", f"Correo no válido: {c.email}; escríbalo como nombre@dominio.com.py o déjelo vacío"))
     if not c.establishments:
         errors.append(FieldError("establishments", "Registre al menos un establecimiento"))
     seen = set()
@@ -112,20 +113,23 @@ def company_errors(c: Company) -> list[FieldError]:
         if not _CODE.match(e.code) or e.code == "000":
             errors.append(FieldError(f"{f}.code", "El código de establecimiento son 3 dígitos (001–999)"))
         if e.code in seen:
-            errors.append(FieldError(f"{f}.code", f"Establecimiento {e.code} repetido"))
+            errors.append(FieldError(f"{f}.code", f"Establecimiento {e.code} repetido: cambie el código de una de las filas"))
         seen.add(e.code)
         if not e.address.strip() or len(e.address) > 255:
             errors.append(FieldError(f"{f}.address", f"{label}: la dirección es obligatoria (hasta 255 caracteres)"))
         if not re.fullmatch(r"\d{1,6}", e.house_number or "0"):
             errors.append(FieldError(f"{f}.house_number", f"{label}: el número de casa son hasta 6 dígitos (0 si no tiene)"))
         if e.departamento not in py_cat.departments():
-            errors.append(FieldError(f"{f}.departamento", f"{label}: código de departamento desconocido"))
+            errors.append(FieldError(f"{f}.departamento", f"{label}: "
+                "código de departamento desconocido; escriba el código de la tabla de la SET (ej. 12 Central)"))
         if e.distrito is not None and not _geo_name("distrito", e.distrito):
-            errors.append(FieldError(f"{f}.distrito", f"{label}: el distrito {e.distrito} no está en la tabla de la SET"))
+            errors.append(FieldError(f"{f}.distrito", f"{label}: "
+                f"el distrito {e.distrito} no está en la tabla de la SET; revise el código en su constancia de RUC"))
         if e.ciudad is None:
             errors.append(FieldError(f"{f}.ciudad", f"{label}: indique el código de la ciudad"))
         elif not _geo_name("ciudad", e.ciudad):
-            errors.append(FieldError(f"{f}.ciudad", f"{label}: la ciudad {e.ciudad} no está en la tabla de la SET"))
+            errors.append(FieldError(f"{f}.ciudad", f"{label}: "
+                f"la ciudad {e.ciudad} no está en la tabla de la SET; revise el código en su constancia de RUC"))
         phone = e.phone or c.phone
         if not 6 <= len(phone) <= 15:
             errors.append(FieldError(f"{f}.phone", f"{label}: el teléfono tiene de 6 a 15 caracteres"))
@@ -138,7 +142,7 @@ def company_errors(c: Company) -> list[FieldError]:
         if any(not _CODE.match(p) or p == "000" for p in codes):
             errors.append(FieldError(f"{f}.points", "El punto de expedición son 3 dígitos (001–999)"))
         if len(set(codes)) != len(codes):
-            errors.append(FieldError(f"{f}.points", "Punto de expedición repetido"))
+            errors.append(FieldError(f"{f}.points", "Punto de expedición repetido: escriba cada código una sola vez (001, 002)"))
     return errors
 
 
@@ -147,13 +151,13 @@ def csc_errors(c: Company, secret: str | None) -> list[FieldError]:
     public test CSC serves sandbox and pruebas)."""
     if secret:
         return [] if _CSC.fullmatch(secret.strip()) else [
-            FieldError("csc_secret", "El CSC son 32 letras y números, como lo entrega la SET")]
+            FieldError("csc_secret", "El CSC son 32 letras y números: cópielo tal como lo entrega la SET en Marangatu")]
     if c.environment == "produccion":
         from app.fiscal import signing
 
         if not c.ruc or signing.load_secret(csc_account(c.ruc)) is None:
-            return [FieldError("csc_secret", "En producción se necesita el CSC (código de seguridad) que "
-                                             "entrega la SET en Marangatu")]
+            return [FieldError("csc_secret", "En producción se necesita el CSC (código de seguridad): cópielo de "
+                                             "Marangatu (SET) en el paso Empresa")]
     return []
 
 

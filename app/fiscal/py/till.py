@@ -36,6 +36,11 @@ CHEQUE_FIELDS = (PaymentField("numero", "número", 8, hint="N.º de cheque"),
 # name) and the authorisation number of the terminal (dCodAuOpe); blank brand = "Tarjeta" (99)
 CARD_FIELDS = (PaymentField("marca", "marca", 20, required=False, hint="Marca (Visa, Mastercard…)"),
                PaymentField("autorizacion", "autorización", 10, required=False, hint="N.º de autorización"))
+# a sale on credit (iCondOpe 2, gPagCred): not a SIFEN iTiPago; the payments table keeps this code,
+# so Caja and Reportes count it as credit, never as cash. Asked: a term (dPlazoCre) or N cuotas.
+CREDIT_METHOD, CREDIT_CODE = "credito", "credito"
+CREDIT_FIELDS = (PaymentField("cuotas", "cuotas", 3, required=False, hint="N.º de cuotas"),
+                 PaymentField("plazo", "plazo", 15, required=False, hint="o plazo (días)"))
 # `authority_code` is SIFEN iTiPago (app.fiscal.py.catalog.PAYMENT_TYPES)
 PAYMENT_METHODS: dict[str, PaymentMethod] = {m.code: m for m in (
     PaymentMethod("efectivo", "1", "Efectivo", gives_change=True),
@@ -44,6 +49,7 @@ PAYMENT_METHODS: dict[str, PaymentMethod] = {m.code: m for m in (
     PaymentMethod("transferencia", "5", "Transferencia"),
     PaymentMethod("billetera", "7", "Billetera electrónica"),
     PaymentMethod("cheque", "2", "Cheque", fields=CHEQUE_FIELDS),
+    PaymentMethod("credito", CREDIT_CODE, "Crédito", fields=CREDIT_FIELDS),
 )}
 PAYMENT_LABELS = {m.authority_code: m.label for m in PAYMENT_METHODS.values()}
 CARD_METHODS = ("tarjeta_credito", "tarjeta_debito")
@@ -89,6 +95,9 @@ _KIND_OF_DOCUMENT_TYPE = {v: k for k, v in DOCUMENT_TYPES.items()}
 _FREE_ID = re.compile(r"[0-9A-Za-z\-]{1,20}")
 
 GUARANIES = MoneyFormat("PYG", "Gs.", 0, thousands=".", unit="Gs.", change_word="vuelto", plural="guaraníes")
+# what a sale may be invoiced in besides guaraníes (cMoneOpe), at the day's rate (dTiCam)
+DOLLARS = MoneyFormat("USD", "US$", 2, unit="US$", change_word="vuelto", plural="dólares")
+FOREIGN_CURRENCIES = {"USD": DOLLARS}
 # guaraní notes and coins
 DENOMINATIONS = tuple(Decimal(d) for d in ("100000", "50000", "20000", "10000", "5000", "2000", "1000",
                                            "500", "100", "50"))
@@ -146,6 +155,47 @@ def item_input(line: SaleLine) -> ItemInput:
     gravado = IVA_TYPE[t.code] == GRAVADO
     return ItemInput(price_with_iva(line), line.quantity, IVA_TYPE[t.code], HUNDRED if gravado else ZERO,
                      int(t.rate) if gravado else 0, unit_discount(line))
+
+
+def parse_rate(text: str) -> Decimal:
+    """The day's exchange rate as typed: guaraníes per unit ('7.310', '7310', '7310,25'). Raises
+    ValueError (Spanish)."""
+    raw = str(text).strip().replace(" ", "")
+    if not re.fullmatch(r"[0-9.]+(,[0-9]{1,4})?", raw):
+        raise ValueError(f"Tipo de cambio no válido: '{text}' (guaraníes por unidad, p. ej. 7.310)")
+    value = Decimal(raw.replace(".", "").replace(",", "."))
+    if not Decimal(100) <= value <= Decimal(99_999):
+        raise ValueError(f"Tipo de cambio fuera de rango: {text} (guaraníes por unidad)")
+    return value
+
+
+def rate_text(rate: Decimal) -> str:
+    """'7.310' / '7.310,25': a rate as people in Paraguay write it."""
+    whole = f"{int(rate):,}".replace(",", ".")
+    frac = rate - int(rate)
+    return whole if not frac else whole + "," + f"{frac.normalize():f}"[2:]
+
+
+def foreign_format(currency: str) -> MoneyFormat:
+    try:
+        return FOREIGN_CURRENCIES[currency]
+    except KeyError:
+        raise ValueError(f"Moneda no admitida en caja: {currency}") from None
+
+
+def foreign_input(line: SaleLine, rate: Decimal, currency: str) -> ItemInput:
+    """The SIFEN inputs of a line invoiced in `currency`: the guaraní price with IVA (and the
+    per-unit discount) divided by the rate, to the currency's cents."""
+    i = item_input(line)
+    places = foreign_format(currency).places
+    price = round_half_up(i.price / rate, places)
+    discount = round_half_up(i.discount / rate, places) if i.discount else ZERO
+    return ItemInput(price, i.quantity, i.iva_type, i.iva_base, i.iva_rate, discount)
+
+
+def foreign_totals(lines: Sequence[SaleLine], currency: str, rate: Decimal):
+    """(item amounts, SIFEN totals) of the lines invoiced in `currency` at `rate` (dTiCam)."""
+    return compute([foreign_input(ln, rate, currency) for ln in lines], currency=currency, exchange_rate=rate)
 
 
 def line_amounts(line: SaleLine) -> ItemAmounts:
@@ -300,6 +350,18 @@ def returned_input(x: ReturnedLine) -> ItemInput:
                      _dec(x.extra.get("iva_base", HUNDRED if gravado else ZERO)), int(x.line.rate), x.line.discount)
 
 
+def invoiced_currency(request: Mapping) -> str:
+    """The currency an issued invoice is in: a till sale's payments say when it was charged in a
+    foreign currency (Cobrar's F9); a FacturaSend body has `moneda`."""
+    if Sale.is_record(request):
+        for p in request["sale"].get("payments") or []:
+            code = (p.get("extra") or {}).get("moneda")
+            if code and code != CURRENCY:
+                return code
+        return request["sale"].get("currency") or CURRENCY
+    return request.get("moneda") or CURRENCY
+
+
 # ----------------------------------------------------------------------------------- the facet
 
 class PyTill:
@@ -319,6 +381,35 @@ class PyTill:
     demo_products = DEMO_PRODUCTS
     demo_customers = DEMO_CUSTOMERS
     anonymous_note = f"Innominado (total menor a {GUARANIES.money(py_cat.ANONYMOUS_LIMIT_PYG)})"
+
+    foreign_currencies = FOREIGN_CURRENCIES  # what Cobrar may switch the sale to (F9), at the day's rate
+    credit_method = CREDIT_METHOD  # the payment that leaves the amount owed (iCondOpe 2)
+
+    def place_choices(self, key: str, cells: Mapping[str, str]) -> list[tuple[str, str]] | None:
+        """(code, label) to choose the place field `key` from, narrowed by the ones before it
+        in `cells`; None when `key` is typed freely (app.fiscal.py.geo)."""
+        from app.fiscal.py import geo
+
+        return geo.place_choices(key, cells)
+
+    def parse_exchange_rate(self, text: str) -> Decimal:
+        return parse_rate(text)
+
+    def exchange_rate_text(self, rate: Decimal) -> str:
+        return rate_text(rate)
+
+    def foreign_total(self, lines: Sequence[SaleLine], currency: str, rate: Decimal) -> Decimal:
+        """What the invoice in `currency` at `rate` totals (the same arithmetic as its XML)."""
+        return foreign_totals(lines, currency, rate)[1].tot_gral
+
+    def credit_terms(self, extra: Mapping, amount: Decimal, issued, *, currency: str = CURRENCY) -> list[str]:
+        """The cuotas or the term of a credit payment, as lines to show before confirming.
+        Raises ValueError (Spanish)."""
+        from app.fiscal.py import credit_plan
+
+        fmt = GUARANIES if currency == CURRENCY else foreign_format(currency)
+        credit = credit_plan.plan(extra, amount, currency=currency, places=fmt.places, issued=issued)
+        return credit_plan.describe(credit, fmt.money)
 
     date_field = "fecha"  # the input field of the document's date (refusals name it)
 
@@ -383,7 +474,7 @@ class PyTill:
         buyer = self.issued_buyer(request)
         if buyer is not None and self.is_anonymous(buyer):
             return "Una factura innominada no admite nota de crédito (SIFEN 1331)"
-        currency = request["sale"].get("currency") if Sale.is_record(request) else request.get("moneda")
+        currency = invoiced_currency(request)
         if (currency or CURRENCY) != CURRENCY:
             return "Por ahora las notas de crédito se emiten solo sobre facturas en guaraníes"
         if invoice["status"] != status.AUTHORIZED:

@@ -61,7 +61,7 @@ def test_checks_come_in_order():
     for c in checks(verify(sample("credit-note/signed.xml"))):
         if c not in order:
             order.append(c)
-    assert order == ["schema", "signature", "certificate", "certificate_ruc", "chain", "access_key", "totals"]
+    assert order == ["schema", "signature", "certificate", "certificate_ruc", "chain", "access_key", "totals", "rates"]
 
 
 def test_access_key_names_each_disagreeing_field():

@@ -479,8 +479,17 @@ def read_lines(r: Reader, body: dict, *, iva_only=False, unit=True) -> list[mode
 
 
 def tax_totals(lines: list[model.Line]) -> list[model.TaxTotal]:
+    """totalConImpuestos: bases summed; the IVA valor by totals.header_tax_value (the tax of the
+    summed base, or the lines' sum when within a cent of it); other taxes summed."""
     groups = totals.group_taxes(t for ln in lines for t in ln.taxes)
-    return [model.TaxTotal(c, cp, g["tarifa"], g["base"], g["valor"]) for (c, cp), g in groups.items()]
+    out = []
+    for (c, cp), g in groups.items():
+        valor = g["valor"]
+        rate = totals.iva_rate(cp, g["tarifa"]) if c == catalog.IVA else None
+        if rate is not None:
+            valor = totals.header_tax_value(g["base"], rate, valor)
+        out.append(model.TaxTotal(c, cp, g["tarifa"], g["base"], valor))
+    return out
 
 
 def compare_tax_totals(r: Reader, tot: dict | None, computed: list[model.TaxTotal], lines: list) -> None:

@@ -43,3 +43,60 @@ def check(r, doc) -> None:
                 r.err(f"totales.impuestos[{j}].codigo_porcentaje",
                       f"la tarifa {catalog.IVA_LABELS[tax.codigo_porcentaje]} (código {tax.codigo_porcentaje}) no "
                       f"estaba vigente el {day:%d/%m/%Y} (fecha {what})", "rate")
+
+
+# ------------------------------------------------------------------ the same rule on a signed XML
+# (verify's 'rates' check and the SRI sandbox: a document from anybody, not only our model)
+
+def _local(el) -> str:
+    return el.tag.rpartition("}")[2] if isinstance(el.tag, str) else ""
+
+
+def _kids(el, name):
+    return [c for c in (el if el is not None else ()) if _local(c) == name]
+
+
+def _text(el, name) -> str:
+    found = _kids(el, name)
+    return (found[0].text or "").strip() if found else ""
+
+
+def _day(text: str) -> date | None:
+    try:
+        d, m, y = text.split("/")
+        return date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
+def xml_problems(root) -> list[str]:
+    """Spanish sentences, one per IVA rate of an SRI document (factura, liquidación, notas) not
+    in force on its date (a note: on the modified document's date, fechaEmisionDocSustento)."""
+    cod_doc = _text(_kids(root, "infoTributaria")[0], "codDoc") if _kids(root, "infoTributaria") else ""
+    if cod_doc not in SALE_DOCS:
+        return []
+    info = next((b for b in root if _local(b).startswith("info")
+                 and _local(b) not in ("infoTributaria", "infoAdicional")), None)
+    if info is None:
+        return []
+    sustento = _text(info, "fechaEmisionDocSustento")
+    day = _day(sustento or _text(info, "fechaEmision"))
+    if day is None:
+        return []
+    what = "del documento modificado" if sustento else "de emisión"
+    taxes = [(f"detalle {i}", t) for i, det in enumerate(_kids(_kids(root, "detalles")[0] if _kids(root, "detalles")
+                                                              else None, "detalle"), start=1)
+             for t in _kids(_kids(det, "impuestos")[0] if _kids(det, "impuestos") else None, "impuesto")]
+    for block, tag in (("totalConImpuestos", "totalImpuesto"), ("impuestos", "impuesto")):
+        for holder in _kids(info, block):
+            taxes += [("totales", t) for t in _kids(holder, tag)]
+    out, seen = [], set()
+    for where, t in taxes:
+        code = _text(t, "codigoPorcentaje")
+        if _text(t, "codigo") != catalog.IVA or valid_on(code, day) or (where, code) in seen:
+            continue
+        seen.add((where, code))
+        label = catalog.IVA_LABELS.get(code, code)
+        out.append(f"La tarifa {label} (codigoPorcentaje {code}, {where}) no estaba vigente el "
+                   f"{day:%d/%m/%Y} (fecha {what})")
+    return out
