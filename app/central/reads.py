@@ -14,6 +14,7 @@ from typing import Any
 from app.central.store import CentralStore
 from app.core.errors import NotFoundError, TransportError
 from app.fiscal import registry
+from app.core.moments import shown_as_written as _local_time
 
 _COLUMNS = ("d.id, d.local_id, d.sale_id, d.country, d.kind, d.doc_code, d.key, d.version, d.number, "
             "d.ambiente, d.establishment, d.point, d.sequential, d.issued_at, d.total, d.currency, d.buyer_id, "
@@ -116,13 +117,3 @@ class CentralReads:
         return extras
 
 
-def _local_time(iso: str | None) -> str:
-    """'2026-11-23T05:40:38.734-05:00' -> '23/11/2026 05:40:38' (as app/pos/printing.py prints it)."""
-    from datetime import datetime
-
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return iso

@@ -78,7 +78,10 @@ _STATUS_EVENT = "(SELECT COALESCE(max(e.id), 0) FROM document_events e WHERE e.d
 
 
 def _rows_documents(conn, after, limit):
+    from app.fiscal.home_amounts import HomeAmounts
+
     rows = []
+    home = HomeAmounts(conn)
     for r in conn.execute(
             "SELECT d.id, d.sale_id, d.country, d.kind, d.doc_code, d.key, d.version, d.number, d.ambiente, "
             "d.establishment, d.point, d.sequential, d.issued_at, d.total, d.currency, d.buyer_id, "
@@ -89,15 +92,17 @@ def _rows_documents(conn, after, limit):
         xml = bytes(r.pop("xml"))
         r["xml"] = base64.b64encode(xml).decode()
         r["xml_sha256"] = hashlib.sha256(xml).hexdigest()
-        r["taxes"] = document_taxes(conn, r["sale_id"], r["country"])
+        r["taxes"] = document_taxes(conn, r["sale_id"], r["country"], doc=r, home=home)
         rows.append(r)
     return rows
 
 
-def document_taxes(conn, sale_id, country: str) -> list[dict]:
+def document_taxes(conn, sale_id, country: str, *, doc=None, home=None) -> list[dict]:
     """The document's taxes per rate, as its country's till rules read its sale back
-    (`issued_lines`), each sum rounded to the currency like the local reports; [] when the sale's
-    request cannot be read (the document still replicates)."""
+    (`issued_lines`), in the till's currency and each sum rounded like the local reports (a
+    document in another currency, `doc` with its id/total/currency, converted at its own rate
+    by `home`, an app.fiscal.home_amounts.HomeAmounts); [] when the sale's request cannot be
+    read (the document still replicates)."""
     from app.core.errors import ConfigurationError
     from app.fiscal import registry
 
@@ -109,11 +114,18 @@ def document_taxes(conn, sale_id, country: str) -> list[dict]:
         lines = rules.issued_lines(json.loads(row[0]))
     except (ValueError, KeyError, TypeError, ArithmeticError, ConfigurationError):
         return []
+    scale = 1
+    if doc is not None and home is not None and doc["currency"] and doc["currency"] != rules.money.code:
+        gross = sum((ln.base + ln.tax for ln in lines), 0)
+        try:  # as app/pos/reports.py: the lines scaled to the document's total in the till's currency
+            scale = home.home(doc["total"], doc["id"], country, doc["currency"]) / gross if gross else 1
+        except (ConfigurationError, ValueError, ArithmeticError):
+            return []
     sums: dict[tuple[str, str], list] = {}
     for ln in lines:
         g = sums.setdefault((ln.tax_category, str(ln.rate)), [ln.base * 0, ln.tax * 0])
-        g[0] += ln.base
-        g[1] += ln.tax
+        g[0] += ln.base * scale
+        g[1] += ln.tax * scale
     return [{"tax_category": cat, "label": rules.tax_short_label(cat), "rate": rate,
              "base": str(rules.money.round(base)), "tax": str(rules.money.round(tax))}
             for (cat, rate), (base, tax) in sorted(sums.items())]

@@ -18,11 +18,16 @@ class Finding:
     # True: nothing was verified (a check that could not be done, a wrapper's claim). It does not
     # fail the document (ok stays True) but is never shown or reported as verified.
     unverified: bool = False
+    # True (with ok True): it holds within what the authority accepts, but the message says what
+    # differs (e.g. a header one cent off the sum of its lines). Shown as AVISO, never as a failure.
+    warning: bool = False
 
     def as_dict(self) -> dict:
         out = {"check": self.check, "ok": self.ok, "message": self.message}
         if self.unverified:
             out["verified"] = False
+        if self.warning:
+            out["warning"] = True
         return out
 
 

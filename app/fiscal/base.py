@@ -294,6 +294,9 @@ class TillRules(Protocol):
     authority_phrase: str  # the authority within a sentence: 'el SRI' / 'SIFEN'
     demo_products: tuple[tuple[str, str, str, str, str], ...]  # (code, barcode, name, price, tax category)
     demo_customers: tuple[tuple[str, str, str, str], ...]  # (id type, identification, name, email)
+    # optional (read with getattr defaults): a sale in another currency and on credit at Cobrar
+    foreign_currencies: Mapping[str, MoneyFormat]  # ISO 4217 -> format, what Cobrar's F9 may switch the sale to
+    credit_method: str  # PaymentMethod.code of the payment that leaves the amount owed (a sale on credit)
 
     def is_anonymous(self, party: Party) -> bool:
         """Whether `party` is the anonymous buyer (nobody to remember or to credit)."""
@@ -360,6 +363,22 @@ class TillRules(Protocol):
 
     def credit_note_total(self, ret: "Return") -> Decimal:
         """What the credit note of `ret` gives back, to show before issuing."""
+
+    # -- optional: foreign currency and credit at Cobrar (app/ui/payment_dialog.py), place catalogs
+    def parse_exchange_rate(self, text: str) -> Decimal:
+        """Optional: the day's rate typed by the cashier (till's currency per unit); ValueError (Spanish)."""
+
+    def exchange_rate_text(self, rate: Decimal) -> str:
+        """Optional: a stored rate as the cashier types it."""
+
+    def foreign_total(self, lines: Sequence[SaleLine], currency: str, rate: Decimal) -> Decimal:
+        """Optional: what the invoice of `lines` in `currency` at `rate` totals (its XML's arithmetic)."""
+
+    def credit_terms(self, extra: Mapping, amount: Decimal, issued: Any, *, currency: str = "") -> list[str]:
+        """Optional: Spanish lines of the cuotas or term a credit payment's fields give; ValueError (Spanish)."""
+
+    def place_choices(self, key: str, cells: Mapping[str, str]) -> list[tuple[str, str]] | None:
+        """Optional: (code, label) to choose setup place field `key` from (None: typed freely)."""
 
 
 # ----------------------------------------------------------------------------------- setup rules
@@ -476,7 +495,8 @@ class Printables(Protocol):
     plus `extras`, what only the till knows (every key optional): 'environment' (the company's:
     'sandbox' | 'pruebas' | 'produccion'), 'copy' (a reprint: marked "REIMPRESIÓN - COPIA"),
     'authorization' {'numero', 'fecha'}, 'payments' [{'method', 'amount'}], 'tendered',
-    'change', 'logo' (an image file)."""
+    'change', 'change_currency' (ISO 4217 the change was given in, when Cobrar recorded one),
+    'logo' (an image file)."""
 
     def read(self, xml: bytes, *, environment: str | None = None) -> Any:
         """The printable model of a signed document of this authority; ValueError (Spanish)

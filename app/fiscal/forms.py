@@ -62,6 +62,9 @@ class FormTable:
     label: str  # Spanish
     columns: tuple[FormField, ...]
     min_rows: int = 1
+    # optional: `complete(row texts, header texts)` -> {column: text} the dialog puts in that row's
+    # blank cells when the person leaves one of its cells (e.g. a retention's percentage from its code)
+    complete: Callable[[Mapping[str, str], Mapping[str, str]], Mapping[str, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class DocumentForm:
     issues_document: bool = True  # False: an event (no number); `perform` is used instead
     # events only: `perform(session, values, now)` returns the Spanish confirmation
     perform: Callable[[Any, Mapping[str, Any], datetime], str] | None = None
+    # optional: `field_for_error` for refusals whose place depends on the values `build` got (rows of
+    # several tables flattened into one list of the dialect): (path, values) -> the same target.
+    # When set, the dialog uses it instead of `field_for_error`.
+    locate_error: Callable[[str, Mapping[str, Any]], tuple[str | None, int | None, str] | None] | None = None
 
 
 @dataclass(frozen=True)

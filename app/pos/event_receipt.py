@@ -5,12 +5,12 @@ company, the event, the document it concerns, dates, reason, status and the auth
 and renders to PDF exactly as the documents' tickets do (app/pos/printing.py)."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from app.core.status import EventStatus
 from app.devices.ticket import Feed, Pair, Rule, Text, Ticket
 from app.fiscal import registry
+from app.core.moments import shown_local as local_time
 
 TITLE = "COMPROBANTE DE EVENTO"
 # how people read an event's status (Spanish)
@@ -19,16 +19,6 @@ STATUS_WORDS: dict[EventStatus, str] = {
     EventStatus.REGISTERED: "registrado",
     EventStatus.REJECTED: "rechazado",
 }
-
-
-def local_time(iso: str | None) -> str:
-    """A stored ISO moment in the machine's local time, as Documentos shows it."""
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return iso
 
 
 def explanations(event: Any, actions: Any) -> list[str]:

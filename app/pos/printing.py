@@ -14,6 +14,7 @@ from app.core.errors import ConfigurationError
 from app.fiscal import registry
 from app.pos.session import Session
 from app.store import documents, settings
+from app.core.moments import shown_as_written as _local_time
 
 PRINTERS_KEY = "printers"  # {name: PrinterConfig fields}
 DEFAULT_PRINTER_KEY = "printer.default"
@@ -33,22 +34,28 @@ def extras_for(session: Session, row: sqlite3.Row, *, copy: bool) -> dict:
             extras["tendered"] = sale["tendered"]
         if sale and sale["change"] is not None:
             extras["change"] = sale["change"]
+            given = _change_currency(session.conn, row["sale_id"])
+            if given:
+                extras["change_currency"] = given
     logo = session.company.extra.get("logo")
     if logo:
         extras["logo"] = logo
     return extras
 
 
-def _local_time(iso: str | None) -> str:
-    """'2026-11-23T05:40:38.734-05:00' -> '23/11/2026 05:40:38' (the authority's own offset)."""
-    if not iso:
-        return ""
-    from datetime import datetime
+def _change_currency(conn: sqlite3.Connection, sale_id: int) -> str:
+    """The currency Cobrar gave the change in when it was not the sale's (a till sale's payments
+    carry it as 'vuelto'), else ''."""
+    import json
 
+    r = conn.execute("SELECT request_json FROM sales WHERE id=?", (sale_id,)).fetchone()
     try:
-        return datetime.fromisoformat(iso).strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return iso
+        record = json.loads(r["request_json"]) if r else {}
+    except (TypeError, ValueError):
+        return ""
+    pays = record.get("sale", {}).get("payments") if isinstance(record.get("sale"), dict) else None
+    return next((str(p["extra"]["vuelto"]) for p in pays or () if isinstance(p, dict)
+                 and isinstance(p.get("extra"), dict) and p["extra"].get("vuelto")), "")
 
 
 def times_printed(conn: sqlite3.Connection, doc_id: int) -> int:

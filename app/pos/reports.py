@@ -20,6 +20,7 @@ from app.core.errors import ConfigurationError
 from app.core.money import ZERO
 from app.fiscal import registry
 from app.pos.cart import TAX_CATEGORIES, payment_label, rules_for
+from app.fiscal.home_amounts import HomeAmounts
 
 
 def today_in(tz: tzinfo, now: datetime | None = None) -> date:
@@ -53,25 +54,30 @@ class _Sale:
     body: dict
     sale_id: int
     country: str
+    foreign: bool = False  # a document in another currency than the till's (`total` converted)
 
 
 def _sales(conn: sqlite3.Connection, start: date, end: date, tz: tzinfo, kind: str = "invoices") -> list[_Sale]:
-    """The documents of `kind` issued in the period (invoices; 'credit-notes' to subtract them)."""
+    """The documents of `kind` issued in the period (invoices; 'credit-notes' to subtract them), their
+    totals in the till's currency (app/fiscal/home_amounts.py: a USD document counted once, at its rate)."""
     lo = datetime.combine(start, time.min, tz).astimezone(timezone.utc)
     hi = datetime.combine(end + timedelta(days=1), time.min, tz).astimezone(timezone.utc)
     rows = conn.execute(
-        "SELECT s.id, s.created_at, s.country, d.total, s.request_json FROM sales s JOIN documents d ON d.sale_id = s.id "
+        "SELECT s.id, s.created_at, s.country, d.id AS doc_id, d.total, d.currency, s.request_json "
+        "FROM sales s JOIN documents d ON d.sale_id = s.id "
         "WHERE d.kind=? AND d.version=1 AND d.status <> ? "
         "AND julianday(s.created_at) >= julianday(?) AND julianday(s.created_at) < julianday(?) ORDER BY s.id",
         (kind, st.CANCELLED, lo.isoformat(), hi.isoformat())).fetchall()
     out = []
+    home = HomeAmounts(conn)
     for r in rows:
         try:
             body = json.loads(r["request_json"])
         except ValueError:
             body = {}
-        out.append(_Sale(datetime.fromisoformat(r["created_at"]).astimezone(tz), Decimal(r["total"]), body,
-                         r["id"], r["country"]))
+        out.append(_Sale(datetime.fromisoformat(r["created_at"]).astimezone(tz),
+                         home.home(r["total"], r["doc_id"], r["country"], r["currency"]), body, r["id"], r["country"],
+                         r["currency"] != rules_for(r["country"]).money.code))
     return out
 
 
@@ -81,6 +87,16 @@ def _lines(s: _Sale):
         return rules_for(s.country).issued_lines(s.body)
     except (ValueError, KeyError, TypeError, ArithmeticError, ConfigurationError):
         return []
+
+
+def _scale(s: _Sale, lines) -> Decimal:
+    """What a line's amounts are multiplied by to be in the till's currency: 1, or for a document in
+    another currency its total in the till's currency over what its lines add up to (the request's
+    lines may be in that currency, API, or in the till's before conversion, a till sale)."""
+    if not s.foreign:
+        return Decimal(1)
+    gross = sum((ln.base + ln.tax for ln in lines), ZERO)
+    return s.total / gross if gross else Decimal(1)
 
 
 def by_day(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
@@ -111,15 +127,17 @@ def by_hour(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
 def by_payment(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
     """Per payment method, net of the money given back with credit notes (refunds)."""
     acc: dict[str, list] = {}
+    home = HomeAmounts(conn)
     for kind, sign in (("invoices", 1), (CREDIT_NOTES, -1)):
         ids = [s.sale_id for s in _sales(conn, start, end, tz, kind)]
         for chunk in range(0, len(ids), 500):
             part = ids[chunk:chunk + 500]
-            for r in conn.execute("SELECT p.method, p.amount, s.country FROM payments p JOIN sales s ON s.id = p.sale_id "
-                                  f"WHERE p.sale_id IN ({','.join('?' * len(part))})", part):
+            for r in conn.execute("SELECT p.method, p.amount, s.country, d.id AS doc_id, d.currency FROM payments p "
+                                  "JOIN sales s ON s.id = p.sale_id JOIN documents d ON d.sale_id = s.id "
+                                  f"WHERE d.version=1 AND p.sale_id IN ({','.join('?' * len(part))})", part):
                 a = acc.setdefault(payment_label(r["country"], r["method"]), [0, ZERO])
                 a[0] += sign > 0
-                a[1] += sign * Decimal(r["amount"])
+                a[1] += sign * home.home(r["amount"], r["doc_id"], r["country"], r["currency"])
     return [Row(k, c, t) for k, (c, t) in sorted(acc.items(), key=lambda kv: -kv[1][1])]
 
 
@@ -130,10 +148,12 @@ def by_tax(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
         for s in _sales(conn, start, end, tz, kind):
             money = rules_for(s.country).money
             sums: dict[str, list] = {}
-            for ln in _lines(s):
+            lines = _lines(s)
+            scale = _scale(s, lines)
+            for ln in lines:
                 g = sums.setdefault(ln.tax_category, [ZERO, ZERO])
-                g[0] += ln.base
-                g[1] += ln.tax
+                g[0] += ln.base * scale
+                g[1] += ln.tax * scale
             for code, (base, tax) in sums.items():
                 a = acc.setdefault(code, [0, ZERO, ZERO])
                 a[0] += sign > 0
@@ -147,11 +167,13 @@ def top_products(conn, start: date, end: date, tz: tzinfo, limit: int = 10) -> l
     """Best sellers by amount without tax; `extra` is the quantity sold."""
     acc: dict[str, list] = {}
     for s in _sales(conn, start, end, tz):
-        for ln in _lines(s):
+        lines = _lines(s)
+        scale = _scale(s, lines)
+        for ln in lines:
             key = f"{ln.code} {ln.name}".strip()
             a = acc.setdefault(key, [0, ZERO, ZERO])
             a[0] += 1
-            a[1] += ln.base
+            a[1] += ln.base if not s.foreign else rules_for(s.country).money.round(ln.base * scale)
             a[2] += ln.quantity
     ranked = sorted(acc.items(), key=lambda kv: (-kv[1][1], kv[0]))[:limit]
     return [Row(k, c, t, q) for k, (c, t, q) in ranked]

@@ -17,6 +17,7 @@ from app.pos import audit
 from app.core import status as st
 from app.fiscal import registry
 from app.pos.cart import payment_label, rules_for
+from app.fiscal.home_amounts import HomeAmounts
 from app.store.db import transaction
 
 
@@ -206,24 +207,27 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
     end = shift.closed_at or until
     args = (shift.establishment, shift.point, shift.opened_at, end, end)
     sales = conn.execute(
-        "SELECT d.kind, d.status, d.total FROM sales s JOIN documents d ON d.sale_id = s.id "
+        "SELECT d.id, d.kind, d.status, d.total, d.currency, s.country FROM sales s JOIN documents d ON d.sale_id = s.id "
         f"WHERE {_IN_SHIFT}", args).fetchall()
+    # totals and payments in the till's currency: a foreign-currency document once, at its rate
+    home = HomeAmounts(conn)
+    in_home = lambda r, amount: home.home(amount, r["id"], r["country"], r["currency"])  # noqa: E731
     invoices = [r for r in sales if r["kind"] == "invoices" and r["status"] != st.CANCELLED]
     notes = [r for r in sales if r["kind"] == "credit-notes" and r["status"] != st.CANCELLED]
     country = _country(conn)
     cash = cash_code(country)
     by_method: dict[str, Decimal] = {cash: ZERO}
     for r in conn.execute(
-            "SELECT p.method, p.amount FROM payments p JOIN sales s ON s.id = p.sale_id "
+            "SELECT p.method, p.amount, d.id, d.currency, s.country FROM payments p JOIN sales s ON s.id = p.sale_id "
             f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='invoices' AND d.status<>? "
             f"AND {_IN_SHIFT}", (st.CANCELLED, *args)):
-        by_method[r["method"]] = by_method.get(r["method"], ZERO) + Decimal(r["amount"])
+        by_method[r["method"]] = by_method.get(r["method"], ZERO) + in_home(r, r["amount"])
     refunds: dict[str, Decimal] = {}
     for r in conn.execute(  # what went back to customers for the shift's credit notes
-            "SELECT p.method, p.amount FROM payments p JOIN sales s ON s.id = p.sale_id "
+            "SELECT p.method, p.amount, d.id, d.currency, s.country FROM payments p JOIN sales s ON s.id = p.sale_id "
             f"JOIN documents d ON d.sale_id = s.id WHERE d.kind='credit-notes' AND d.status<>? "
             f"AND {_IN_SHIFT}", (st.CANCELLED, *args)):
-        refunds[r["method"]] = refunds.get(r["method"], ZERO) + Decimal(r["amount"])
+        refunds[r["method"]] = refunds.get(r["method"], ZERO) + in_home(r, r["amount"])
     for code, amount in refunds.items():
         by_method[code] = by_method.get(code, ZERO) - amount
     moves = movements(conn, shift_id)
@@ -241,8 +245,8 @@ def report(conn: sqlite3.Connection, shift_id: int, *, until: str | None = None)
     rejected = conn.execute("SELECT COUNT(*) FROM documents WHERE status=? "
                             "AND establishment=? AND point=?",
                             (st.REJECTED, shift.establishment, shift.point)).fetchone()[0]
-    return ShiftReport(shift, "X", len(invoices), sum((Decimal(r["total"]) for r in invoices), ZERO),
-                       len(notes), sum((Decimal(r["total"]) for r in notes), ZERO), cash_in, cash_out,
+    return ShiftReport(shift, "X", len(invoices), sum((in_home(r, r["total"]) for r in invoices), ZERO),
+                       len(notes), sum((in_home(r, r["total"]) for r in notes), ZERO), cash_in, cash_out,
                        methods, pending, rejected, _now(), cash_code=cash, refunds=refunds)
 
 

@@ -280,7 +280,7 @@ def find_documents(conn: sqlite3.Connection, *, date_from: str | None = None, da
                    kind: str | None = None, status: str | None = None, customer: str = "",
                    limit: int = 2000) -> list[sqlite3.Row]:
     """Documents, newest first. Dates are 'YYYY-MM-DD' in the issue date's own time zone."""
-    sql = ("SELECT id, kind, doc_code, key, version, number, issued_at, signed_at, total, buyer_id, buyer_name, "
+    sql = ("SELECT id, kind, doc_code, key, version, number, issued_at, signed_at, total, currency, buyer_id, buyer_name, "
            "status, authorization_number, authorized_at, last_messages, updated_at, sale_id FROM documents WHERE 1=1")
     args: list = []
     if date_from:

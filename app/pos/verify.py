@@ -30,5 +30,10 @@ def verify_file(path: Path, **options) -> list[Finding]:
 
 
 def label(finding: Finding) -> str:
-    """How a finding is shown: a check that verified nothing is never shown as OK."""
-    return "NO VERIFICADO" if finding.unverified else ("OK" if finding.ok else "FALLA")
+    """How a finding is shown: a check that verified nothing is never shown as OK; one that holds
+    only within the authority's tolerance is an AVISO."""
+    if finding.unverified:
+        return "NO VERIFICADO"
+    if not finding.ok:
+        return "FALLA"
+    return "AVISO" if getattr(finding, "warning", False) else "OK"

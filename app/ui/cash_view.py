@@ -14,6 +14,7 @@ from app.pos import shifts
 from app.ui import currency
 from app.ui.context import AppContext
 from app.ui.i18n import tr
+from app.ui.placeholders import adaptive_placeholder
 from app.ui.widgets import error_text, Banner, fkey_button
 
 
@@ -59,7 +60,8 @@ class CashView(QWidget):
         self.move_amount = QLineEdit()
         self.move_amount.setPlaceholderText(_("Monto"))
         self.move_reason = QLineEdit()
-        self.move_reason.setPlaceholderText(_("Motivo (obligatorio)"))
+        adaptive_placeholder(self.move_reason, _("Motivo (obligatorio)"), _("Motivo"))
+        self.move_reason.setToolTip(_("Motivo del movimiento (obligatorio)"))
         self.move_reason.returnPressed.connect(self.save_movement)
         self.move_amount.returnPressed.connect(self.move_reason.setFocus)
         moves = QHBoxLayout()

@@ -27,21 +27,14 @@ from app.ui.reasons import document_reasons
 from app.store import documents
 from app.ui.context import AppContext
 from app.ui.i18n import tr
+from app.ui.placeholders import adaptive_placeholder
 from app.ui.style import STATUS_COLORS
 from app.ui.widgets import error_text, Banner, open_dialog, fkey_button
+from app.core.moments import shown_local as local_time
 
 
 def _(text: str) -> str:
     return tr("DocumentsView", text)
-
-
-def local_time(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return iso
 
 
 HEADERS = ("Número", "Tipo", "Fecha", "Cliente", "Total", "Estado")
@@ -78,12 +71,19 @@ class DocumentsModel(QAbstractTableModel):
             return _(HEADERS[section])
         return None
 
+    def _total(self, r) -> str:
+        """The till's amount format, or a foreign-currency document's own: 'USD 10.52'."""
+        code = r["currency"]
+        if code and code != currency.money_format(self.country).code:
+            return f"{code} {Decimal(r['total'])}"
+        return currency.amount(Decimal(r["total"]), self.country)
+
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         r = self.rows[index.row()]
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["number"], _(self.kinds.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
-                    r["buyer_name"], currency.amount(Decimal(r["total"]), self.country),
+                    r["buyer_name"], self._total(r),
                     _(status_label(r["status"], self.approved)).upper())[col]
         if role == Qt.ItemDataRole.BackgroundRole and col == 5:
             return QBrush(QColor(STATUS_COLORS.get(r["status"], ("#ffffff", ""))[0]))
@@ -135,7 +135,9 @@ class DocumentsView(QWidget):
             label = status_label(s, self.facet.approved_word)
             self.status.addItem(_(label).capitalize(), s.value)
         self.customer = QLineEdit()
-        self.customer.setPlaceholderText(_("Cliente, identificación o número"))
+        # the whole hint where it fits, a shorter one at 1024 px (app/ui/placeholders.py)
+        adaptive_placeholder(self.customer, _("Cliente, identificación o número"), _("Cliente o número"), _("Buscar"))
+        self.customer.setToolTip(_("Buscar por cliente, identificación o número"))
         for w in (self.kind, self.status):
             w.currentIndexChanged.connect(self.reload)
         self.customer.textChanged.connect(self.reload)
@@ -237,8 +239,9 @@ class DocumentsView(QWidget):
             for p in action.params:
                 if p.name not in self.param_fields:
                     field = self.param_fields[p.name] = QLineEdit()
-                    field.setPlaceholderText(_(p.hint or p.label))
-                    field.setToolTip(_(p.label))
+                    # the hint where it fits, else the label; both always in the tooltip
+                    adaptive_placeholder(field, _(p.hint), _(p.label))
+                    field.setToolTip(f"{_(p.label)}: {_(p.hint)}" if p.hint else _(p.label))
                     if p.min_width:
                         field.setMinimumWidth(p.min_width)
                     row.addWidget(field, p.width)

@@ -125,11 +125,29 @@ class FormTableWidget(QTableWidget):
                 w.setPlaceholderText("")
             w.setToolTip(_(col.hint or col.label))
             _on_enter(w, lambda w=w: self.dialog.advance_from(w))
+            if self.spec.complete is not None:
+                (w.lineEdit() if isinstance(w, QComboBox) else w).editingFinished.connect(
+                    lambda w=w: self.complete_row(w))
             self.setCellWidget(r, c, w)
         if not self.defaults:
             self.defaults = [text_of(self.cellWidget(r, c)) for c in range(self.columnCount())]
         self.dialog.chain()
         return r
+
+    def complete_row(self, w: QWidget) -> None:
+        """The form's `complete` fills the blank cells of the row `w` is in."""
+        where = self.where(w)
+        if where is None:
+            return
+        header = {name: text_of(i) for name, i in self.dialog.inputs.items()}
+        fills = self.spec.complete(self.row_texts(where[0]), header)
+        for c, col in enumerate(self.spec.columns):
+            text = fills.get(col.name)
+            cell = self.cellWidget(where[0], c)
+            if text and isinstance(cell, QLineEdit) and not cell.text().strip():
+                cell.setText(text)
+                if cell.hasFocus():  # Enter already moved here: typing replaces what was filled
+                    cell.selectAll()
 
     def remove_row(self, r: int) -> None:
         if self.rowCount() == 1:  # the last row stays, emptied
@@ -408,7 +426,7 @@ class NewDocumentDialog(QDialog):
             else:
                 self.confirmation = form.perform(self.ctx.session, values, now)
         except ValidationError as exc:
-            self.refused(exc, rows)
+            self.refused(exc, rows, values)
             return
         except (MostradorError, ValueError) as exc:
             self.error.error(str(exc))
@@ -420,11 +438,13 @@ class NewDocumentDialog(QDialog):
         else:
             self.view.performed(_(self.confirmation))
 
-    def refused(self, exc: ValidationError, rows: dict[str, list[int]]) -> None:
+    def refused(self, exc: ValidationError, rows: dict[str, list[int]], values=None) -> None:
         """Every problem in Spanish, named by its field's label; the cursor on the first."""
         lines, first = [], None
         for e in exc.errors:
-            target = self.form.field_for_error(e.field) if e.field else None
+            locate = self.form.locate_error
+            target = (locate(e.field, values or {}) if locate else self.form.field_for_error(e.field)) \
+                if e.field else None
             if target is not None and first is None:
                 first = target
             lines.append(f"{self.label_of(target)}: {e.message}" if target else e.message)

@@ -111,7 +111,11 @@ class PaymentDialog(QDialog):
             grid.addWidget(f, row, 1)
             self.fields[method.code] = f
             s = QShortcut(QKeySequence(key), self)
-            s.activated.connect(lambda f=f: (f.setFocus(), f.selectAll()))
+            if method.code == getattr(rules, "credit_method", None):
+                s.activated.connect(self.choose_credit)
+                f.textEdited.connect(self._clear_cash_prefill)
+            else:
+                s.activated.connect(lambda f=f: (f.setFocus(), f.selectAll()))
         # what a method needs besides the amount (a cheque's number and bank): {method: {key: field}}
         self.extra: dict[str, dict[str, QLineEdit]] = {}
         for method in with_extra:
@@ -151,6 +155,7 @@ class PaymentDialog(QDialog):
                 f.textChanged.connect(self.update_state)
         cash = self.fields[rules.cash_method]
         cash.setText(self.fmt.amount(total))
+        self._cash_prefill = cash.text()  # cleared when the sale goes on credit
         cash.setFocus()
         cash.selectAll()
         self._show_currency()
@@ -193,8 +198,30 @@ class PaymentDialog(QDialog):
         cash = self.fields[self.rules.cash_method]
         if total is not None:
             cash.setText(self.fmt.amount(total))
+            self._cash_prefill = cash.text()
         cash.setFocus()
         cash.selectAll()
+
+    # ----------------------------------------------------------------------------- on credit
+    def _clear_cash_prefill(self, *_args) -> None:
+        """The cash field loses the total Cobrar put in it (a typed down payment stays)."""
+        cash = self.fields[self.rules.cash_method]
+        if cash.text() and cash.text() == self._cash_prefill:
+            cash.clear()
+        self._cash_prefill = ""
+
+    def choose_credit(self) -> None:
+        """The credit method's F-key: the cash field empties (a down payment is typed only if there
+        is one) and the credit field, focused, gets what is still owed."""
+        self._clear_cash_prefill()
+        credit = self.fields[self.rules.credit_method]
+        if not credit.text().strip():
+            s = self.update_state()
+            owed = s.missing if s is not None else self.due()
+            if owed:
+                credit.setText(self.fmt.amount(owed))
+        credit.setFocus()
+        credit.selectAll()
 
     def exchange_rate(self) -> Decimal:
         """The rate typed for the foreign currency (ValueError in Spanish when not valid)."""
@@ -309,8 +336,14 @@ class PaymentDialog(QDialog):
                    for m, _a in s.payments if m in self.extra}
         if self.foreign:
             rate = self.exchange_rate()
+            # the change is recorded in the currency it is handed over in (F8), for the ticket
+            given = self.home if self.change_in_till_money else self.fmt
             for m, _a in s.payments:
                 details.setdefault(m, {}).update({"moneda": self.currency, "cambio": f"{rate.normalize():f}"})
+                if s.change:
+                    details[m]["vuelto"] = given.code
+            if s.change and self.change_in_till_money:
+                s = replace(s, change=self.home.round(s.change * rate))
             self.rates.put(self.currency, rate)  # asked once a day
         if details:
             s = replace(s, details=details)

@@ -707,7 +707,8 @@ class SaleView(QWidget):
             else _("Sin vuelto"))
         self.change_display.show()
         self.last_label.setText(_("Última venta: {0} por {1}{2}").format(
-            result.document.number, self._money(result.document.total), change))
+            result.document.number, self._money(result.document.total) if result.document.currency == self.fmt.code
+            else f"{result.document.currency} {result.document.total}", change))
         self.message.info(_("Venta registrada: {0}{1}").format(result.document.number, change))
         for w in result.warnings:
             self.message.info(self.message.text() + " · " + w)

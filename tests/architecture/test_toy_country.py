@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from decimal import Decimal
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 
 from app.cli import main
@@ -40,7 +41,7 @@ def test_a_third_country_goes_through_the_whole_till(qtbot, tmp_path, toyland, c
                             start_worker=True)
         assert ctx.worker is not None, ctx.worker_error
         w = MainWindow(ctx)
-        qtbot.addWidget(w)
+        # deleted in `finally`, before the toy country is unregistered (not by qtbot, later)
         w.resize(1024, 768)
         with qtbot.waitActive(w):
             w.show()
@@ -79,6 +80,8 @@ def test_a_third_country_goes_through_the_whole_till(qtbot, tmp_path, toyland, c
             assert "Pelota de trapo" in view.summary.toPlainText()  # the toy's own `describe`
         finally:
             w.shutdown()
+            w.close()
+            shiboken6.delete(w)  # nothing of the toy's window outlives its unregistered country
     # the ticket, from the stored signed bytes
     _row, ticket = printing.ticket(session, row["key"])
     escpos = render_escpos(ticket, width_mm=80)

@@ -18,7 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pg_cluster import Cluster, bin_dir, free_port  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
+from central_helpers import ROOT, run_app  # noqa: E402,F401  (the tests import them from there)
 
 
 @pytest.fixture(scope="module")
@@ -39,14 +39,6 @@ def shared_keyring(subprocess_env, monkeypatch):
 
     keyring.set_keyring(FileKeyring())
     return subprocess_env
-
-
-def run_app(env: dict, *args: str, check: bool = True, timeout: float = 180) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True,
-                          text=True, timeout=timeout)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"mostrador {' '.join(args)} → {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
-    return proc
 
 
 class CentralProcess:

@@ -11,7 +11,7 @@ import json
 
 import pytest
 import requests
-from conftest import ROOT, run_app
+from central_helpers import ROOT, run_app
 from pg_cluster import free_port
 from test_central_rules import server  # noqa: F401  (the in-thread central server)
 from test_central_taxes_mall_customers import sell

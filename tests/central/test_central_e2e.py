@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import psycopg
 import pytest
-from conftest import ROOT, run_app
+from central_helpers import ROOT, run_app
 
 from app.config import DataDir
 from app.pos.demo import create_demo_company

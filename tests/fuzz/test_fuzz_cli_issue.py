@@ -11,7 +11,9 @@ import os
 import random
 import sqlite3
 
+import keyring
 import pytest
+from keyring.backends import fail
 from hypothesis import given, settings, strategies as st
 
 from app.cli import EXIT_INVALID, EXIT_OK, main
@@ -57,7 +59,14 @@ def run_cli(*argv) -> tuple[int, str]:
 @pytest.fixture(scope="module", params=[c.code for c in registry.all_countries() if c.code in ("EC", "PY")])
 def shop(request, tmp_path_factory):
     data = tmp_path_factory.mktemp(f"shop-{request.param}") / "data"
-    session = create_demo_company(DataDir(data), request.param)
+    # a module fixture runs outside the per-test memory keyring: make its keyring the same
+    # whatever an earlier test left installed (none: the demo keeps its password in memory)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        session = create_demo_company(DataDir(data), request.param)
+    finally:
+        keyring.set_keyring(previous)
     company = session.company
     est = company.establishments[0]
     body, kind = registry.country(request.param).demo().sale_body(company, random.Random(3), 1, estab=est.code,

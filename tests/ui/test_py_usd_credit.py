@@ -61,6 +61,7 @@ def test_usd_sale_at_the_days_rate_change_in_guaranies(qtbot, py_window, py_sess
     assert sale.cart.totals().total == Decimal("40400")
     shift = shifts.current(w.ctx.conn, w.ctx.establishment, w.ctx.point)
     cash_before = shifts.report(w.ctx.conn, shift.id).expected_cash
+    sales_before = shifts.report(w.ctx.conn, shift.id).sales_total
     qtbot.keyClick(sale.code, Qt.Key.Key_F12)
     dlg = sale.payment_dialog
     qtbot.waitUntil(dlg.isActiveWindow, timeout=2000)
@@ -86,19 +87,25 @@ def test_usd_sale_at_the_days_rate_change_in_guaranies(qtbot, py_window, py_sess
 
     done = sale.last_sale
     row = documents.get(w.ctx.conn, done.result.document_id)
-    assert Decimal(row["total"]) == Decimal("40442") and row["currency"] == "PYG"  # dTotalGs = 5,54 × 7.300
+    # stored in the document's currency (app/fiscal/home_amounts.py); dTotalGs = 5,54 × 7.300 = 40.442
+    assert Decimal(row["total"]) == Decimal("5.54") and row["currency"] == "USD"
+    assert "por USD 5.54" in sale.last_label.text(), sale.last_label.text()
     xml = checked(py_session, row["id"])
     for part in (b"<cMoneOpe>USD</cMoneOpe>", b"<dCondTiCam>1</dCondTiCam>", b"<dTiCam>7300</dTiCam>",
                  b"<dPUniProSer>3.36</dPUniProSer>", b"<dTotGralOpe>5.54</dTotGralOpe>",
                  b"<dTotalGs>40442</dTotalGs>", b"<cMoneTiPag>USD</cMoneTiPag>", b"<dMonTiPag>5.54</dMonTiPag>",
                  b"<dTiCamTiPag>7300</dTiCamTiPag>"):
         assert part in xml, part
-    # the drawer counts the sale at its guaraní value
-    assert shifts.report(w.ctx.conn, shift.id).expected_cash == cash_before + Decimal("40400")
+    # the drawer counts the sale once, at its guaraní value at the document's rate (dTotalGs)
+    rep = shifts.report(w.ctx.conn, shift.id)
+    assert rep.expected_cash == cash_before + Decimal("40442")
+    assert rep.sales_total == sales_before + Decimal("40442")  # the X/Z "Total facturado"
     assert approve(row["id"]) == "authorized"
     text = ticket_text(py_session, row["key"])
     assert "Tipo de cambio: 7.300,00" in text and "TOTAL A PAGAR USD 5,54" in text, text
-    assert "TOTAL EN GUARANÍES Gs. 40.442" in text and "VUELTO USD 14,46" in text, text
+    # the change was handed over in guaraníes (F8): the ticket says so, in guaraníes
+    assert "TOTAL EN GUARANÍES Gs. 40.442" in text and "VUELTO Gs. 105.558" in text, text
+    assert "RECIBIDO USD 20" in text and "VUELTO USD" not in text, text
 
     # the next sale: today's rate is already known (asked once a day), Venta shows both totals
     scan(qtbot, sale, "HARINA1")

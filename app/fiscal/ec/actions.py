@@ -14,6 +14,7 @@ from app.core.sale import Party, Sale
 from app.fiscal.base import DocumentAction, Param
 from app.fiscal.ec.catalog import IVA_LABELS
 from app.store import documents
+from app.core.moments import shown_local as _local
 
 # SRI message identifier -> (what it means, what to do), REFERENCE §4.5 (FICHA §11)
 EXPLANATIONS: dict[str, tuple[str, str]] = {
@@ -121,15 +122,6 @@ REPLACE = DocumentAction(
     "reemplazar", "Corregir y emitir de nuevo", "Corregir un rechazado:", shortcut="F9",
     params=CORRECTION_PARAMS, issues=True,
     applies=lambda doc, now: doc["status"] == status.REJECTED and doc["kind"] == "invoices", perform=_replace)
-
-
-def _local(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return iso
 
 
 def _tax_name(code) -> str:

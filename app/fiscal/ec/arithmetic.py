@@ -22,7 +22,8 @@ def _root_of(xml):
 
 def check(xml) -> list[Finding]:
     """Arithmetic check of any SRI document (signed or not). One ok Finding when it adds up,
-    one failed Finding per difference otherwise. Types without amounts (the guía) say so."""
+    one failed Finding per difference otherwise, and one ok warning Finding per difference within
+    what the SRI authorizes (totals.HEADER_SUM_TOLERANCE). Types without amounts (the guía) say so."""
     try:
         root = _root_of(xml)
     except Exception as exc:  # ValidationError from the safe parser
@@ -35,6 +36,7 @@ def check(xml) -> list[Finding]:
         return [Finding(CHECK, True, f"La {doc_type.name} no tiene valores que cuadrar")]
     c = Checker()
     doc_type.check(c, root)
+    warnings = [Finding(CHECK, True, w, warning=True) for w in c.warnings]
     if not c.problems:
-        return [Finding(CHECK, True, "Los valores del comprobante cuadran (detalles, impuestos y totales)")]
-    return [Finding(CHECK, False, p) for p in c.problems]
+        return warnings or [Finding(CHECK, True, "Los valores del comprobante cuadran (detalles, impuestos y totales)")]
+    return [Finding(CHECK, False, p) for p in c.problems] + warnings

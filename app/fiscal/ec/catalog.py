@@ -1,6 +1,7 @@
 """SRI catalogs (Ficha técnica offline v2.32 tables) and Dátil's own names for them (seed 001)."""
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 # The document types (kind, codDoc, root tag, version, XSD files) are app/fiscal/ec/documents.
@@ -91,3 +92,60 @@ PRESUMPTIVE_RETENTION_CODES = {"3", "4", "5", "6", "327", "328"}
 
 # Documents a credit/debit note may modify and a retention/waybill may be supported by.
 MODIFIABLE_DOCS = {"01", "03", "05"}
+
+# Renta retention codes (ATS Tabla 3, "conceptos de retención en la fuente") a shop uses, with the
+# rate of Resolución NAC-DGERCGC26-00000009, in force from 2026-03-01. The SRI's own table is not
+# in our specs: each rate here is the one public implementations of that resolution agree on (an
+# Odoo l10n_ec update "SRI Resolution NAC-DGERCGC26-00000009, effective 2026-03-01" and a
+# TypeScript catalogue test "los porcentajes de la NAC-DGERCGC26-00000009", found with the
+# search tool's code corpus); 3440 and 344A-C, where they disagree, are left out.
+# Renta rates change by resolution: before RENTA_RETENTION_SINCE no rate is suggested.
+RENTA_RETENTION_SINCE = date(2026, 3, 1)
+RENTA_RETENTION_CODES: dict[str, tuple[str, Decimal]] = {
+    "303": ("Honorarios profesionales y servicios relacionados con el título profesional", Decimal("10")),
+    "303A": ("Servicios profesionales prestados por sociedades residentes", Decimal("5")),
+    "304": ("Servicios donde predomina el intelecto no relacionados con el título profesional", Decimal("10")),
+    "307": ("Servicios donde predomina la mano de obra", Decimal("3")),
+    "308": ("Utilización o aprovechamiento de la imagen o renombre", Decimal("10")),
+    "309": ("Servicios prestados por medios de comunicación y agencias de publicidad", Decimal("3")),
+    "310": ("Transporte privado de pasajeros o transporte público o privado de carga", Decimal("1")),
+    "311": ("Pagos por liquidación de compra (nivel cultural o rusticidad)", Decimal("3")),
+    "312": ("Transferencia de bienes muebles de naturaleza corporal", Decimal("2")),
+    "312A": ("Compras al productor de bienes agrícolas, bioacuáticos y forestales", Decimal("1")),
+    "319": ("Cuotas de arrendamiento mercantil", Decimal("2")),
+    "320": ("Arrendamiento de bienes inmuebles", Decimal("10")),
+    "322": ("Seguros y reaseguros (primas y cesiones)", Decimal("2")),
+    "332": ("Otras compras de bienes y servicios no sujetas a retención", Decimal("0")),
+    "343": ("Otras retenciones aplicables el 1 %", Decimal("1")),
+    "343A": ("Energía eléctrica", Decimal("2")),
+    "343B": ("Actividades de construcción de obra material inmueble", Decimal("2")),
+    "3482": ("Comisiones a sociedades residentes y establecimientos permanentes", Decimal("5")),
+}
+# Tabla 20 in words (the rates are IVA_RETENTION_RATES).
+IVA_RETENTION_LABELS = {
+    "9": "retención del 10 % del IVA", "10": "retención del 20 % del IVA",
+    "1": "retención del 30 % del IVA (bienes)",
+    "11": "retención del 50 % del IVA", "2": "retención del 70 % del IVA (servicios)",
+    "3": "retención del 100 % del IVA", "7": "retención en cero", "8": "no procede retención",
+}
+
+
+def retention_code_tax(code: str) -> str | None:
+    """The tax (RET_RENTA, RET_IVA, RET_ISD) a catalogued retention code withholds; None if unknown."""
+    for tax, table in ((RET_RENTA, RENTA_RETENTION_CODES), (RET_IVA, IVA_RETENTION_RATES),
+                       (RET_ISD, ISD_RETENTION_RATES)):
+        if code in table:
+            return tax
+    return None
+
+
+def retention_rate(tax: str, code: str, day: date) -> Decimal | None:
+    """The percentage a retention code withholds on `day`, when the catalogue fixes it; None
+    when the person must type it (unknown code, or a renta rate before the resolution we carry)."""
+    if tax == RET_IVA:
+        return IVA_RETENTION_RATES.get(code)
+    if tax == RET_ISD:
+        return ISD_RETENTION_RATES.get(code)
+    if tax == RET_RENTA and code in RENTA_RETENTION_CODES and day >= RENTA_RETENTION_SINCE:
+        return RENTA_RETENTION_CODES[code][1]
+    return None

@@ -10,6 +10,7 @@ from app.core.company import Company, Establishment, PointOfSale
 from app.core.money import round_half_up
 from app.core.sale import Party
 from app.fiscal.base import DemoSalePlan, DemoShowcase
+from app.fiscal.ec import totals as ec_totals
 
 DEMO_EC = Company(
     country="EC",
@@ -76,9 +77,10 @@ def demo_invoice(company: Company, rng: random.Random, n: int, *, estab: str = "
 def invoice_body(company: Company, lines: list[tuple[tuple, Decimal, Decimal]], *, estab: str = "001",
                  point: str = "001") -> dict:
     """A Dátil invoice body for (product, quantity, discount fraction) lines, totals filled with
-    the SRI rule (each line's tax rounded, totals are sums); buyer and payments left to the caller
-    (payments default to one cash payment of the total)."""
-    items, per_rate = [], {}
+    the SRI rule (each line's tax rounded on its own; each rate's header tax rounded once on its
+    summed base, docs/sri.md "Arithmetic"); buyer and payments left to the caller (payments
+    default to one cash payment of the total)."""
+    items, per_rate, rates = [], {}, {}
     for (code, desc, price, pct, tarifa), qty, disc in lines:
         gross = round_half_up(qty * price, 2)
         discount = round_half_up(gross * disc, 2)
@@ -93,6 +95,8 @@ def invoice_body(company: Company, lines: list[tuple[tuple, Decimal, Decimal]], 
         })
         b, v = per_rate.get(pct, (Decimal(0), Decimal(0)))
         per_rate[pct] = (b + base, v + value)
+        rates[pct] = tarifa
+    per_rate = {pct: (b, ec_totals.header_tax_value(b, rates[pct], v)) for pct, (b, v) in per_rate.items()}
     subtotal = sum((b for b, _ in per_rate.values()), Decimal(0))
     total = subtotal + sum((v for _, v in per_rate.values()), Decimal(0))
     return {

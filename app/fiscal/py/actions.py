@@ -14,6 +14,7 @@ from app.core.sale import Party, Sale
 from app.fiscal.base import DocumentAction, Param
 from app.fiscal.py import corrections, event_list, event_requests, till
 from app.fiscal.py.transport_action import TRANSPORT
+from app.core.moments import shown_local as _local
 
 # SIFEN result code -> (what it means, what to do), REFERENCE §3.3 and §5.9 (MT §12)
 EXPLANATIONS: dict[str, tuple[str, str]] = {
@@ -85,15 +86,6 @@ GROUP = "Eventos SIFEN:"
 REASON = Param("motivo", "Motivo", hint="Motivo del evento (5 a 500 caracteres)", width=1, min_width=230)
 ANONYMOUS_ID = "0"  # buyer_id of an innominado receptor
 SEE_EVENTS = "Documentos › Eventos"  # where SIFEN's answer to an event is shown (app/ui/events_view.py)
-
-
-def _local(iso: str | None) -> str:
-    if not iso:
-        return ""
-    try:
-        return datetime.fromisoformat(iso).astimezone().strftime("%d/%m/%Y %H:%M:%S")
-    except ValueError:
-        return iso
 
 
 # ------------------------------------------------------------------------------ the actions

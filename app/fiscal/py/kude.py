@@ -193,6 +193,11 @@ def _general(doc: PyDocument, st) -> Table:
     if doc.condition:
         cond = doc.condition + (f" — plazo: {doc.plazo}" if doc.plazo else "") + (f" — cuotas: {doc.cuotas}" if doc.cuotas else "")
         rows.append(_kv("Condición de venta:", cond, st))
+    if doc.down_payment:
+        rows.append(_kv("Entrega inicial:", f"{doc.symbol} {gs(doc.down_payment)}", st))
+    for n, (amount, currency, due) in enumerate(doc.installments, 1):  # gPagCred/gCuotas
+        sym = "Gs." if currency in ("", "PYG") else currency
+        rows.append(_kv(f"Cuota {n}:", f"{sym} {gs(amount)}" + (f" — vence el {due}" if due else ""), st))
     rows.append(_kv("Moneda:", doc.currency_name + (f" — tipo de cambio: {gs(doc.exchange, 2)}" if doc.currency != "PYG" and doc.exchange else ""), st))
     if doc.transaction:
         rows.append(_kv("Tipo de transacción:", doc.transaction, st))

@@ -110,6 +110,8 @@ class PyDocument:
     items: list = field(default_factory=list)
     totals: dict | None = None
     payments: list = field(default_factory=list)  # [(description, amount text, iTiPago)]
+    installments: list = field(default_factory=list)  # gCuotas: [(amount text, currency, due 'DD/MM/AAAA' or '')]
+    down_payment: str = ""  # dMonEnt of a sale on credit
     info_fisc: str = ""
     info_emi: str = ""
     qr_url: str = ""
@@ -218,6 +220,11 @@ def read_py_document(xml_or_root, environment: str | None = None) -> PyDocument:
         }
     for p in de.iterfind(".//{*}gPaConEIni"):
         doc.payments.append((clean(p.findtext("{*}dDesTiPag")), clean(p.findtext("{*}dMonTiPag")), clean(p.findtext("{*}iTiPago"))))
+    for q in de.iterfind(".//{*}gPagCred/{*}gCuotas"):
+        due = clean(q.findtext("{*}dVencCuo"))
+        doc.installments.append((clean(q.findtext("{*}dMonCuota")), clean(q.findtext("{*}cMoneCuo")),
+                                 "/".join(reversed(due.split("-"))) if due else ""))
+    doc.down_payment = clean(de.findtext(".//{*}gPagCred/{*}dMonEnt"))
     return doc
 
 
@@ -249,3 +256,12 @@ def _specific(de, f) -> list:
             if f(tag):
                 out.append((label, f(tag)))
     return out
+
+
+def document_rate(xml: bytes) -> Decimal | None:
+    """Guaraníes per unit of a signed DE's currency (dTiCam), None for a DE in guaraníes (or
+    without a rate)."""
+    root = parse_signed(bytes(xml))
+    currency = clean(root.findtext(".//{*}cMoneOpe")) or "PYG"
+    rate = clean(root.findtext(".//{*}dTiCam"))
+    return Decimal(rate) if currency != "PYG" and rate else None

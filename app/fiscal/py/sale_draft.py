@@ -164,13 +164,11 @@ def draft_from_sale(backend, sale: Sale, company: Company, *, now: datetime | No
             raise ValidationError(str(exc), field="pagos.credito") from None
     r = doc.receiver
     buyer_id = ruc_mod.format_ruc(r.ruc, r.ruc_dv) if r.contribuyente else (r.id_number or "0")
-    # stored in guaraníes (dTotalGs for a foreign-currency invoice), so Documentos, Reportes and
-    # the last-sale line add up in the till's currency; the XML carries the foreign amounts
-    stored_total = total if rate is None else doc.total_in_pyg()
-    # the payments table keeps what the till took, in guaraníes and the till's method codes: Caja
-    # counts the cash of a foreign-currency sale at its guaraní value and a credit as credit
+    # stored as every path stores a document (app/fiscal/home_amounts.py): the total and the payments
+    # (the till's method codes, a credit as credit) in the document's currency; Reportes and Caja
+    # convert a foreign-currency one at the rate its XML states
     return Draft(country="PY", kind=KIND_BY_TYPE[doc.doc_type], series=SeriesKey(str(doc.doc_type), doc.establishment,
                                                                                  doc.point),
-                 issued_at=aware_local(doc.issued_at), total=stored_total, currency=CURRENCY, buyer_id=buyer_id,
+                 issued_at=aware_local(doc.issued_at), total=total, currency=currency, buyer_id=buyer_id,
                  buyer_name=r.name, model=PyDraftModel(doc, cdc_mod.new_security_code(), "sale"),
-                 payments=[(PAYMENT_METHODS[p.method].authority_code, p.amount) for p in sale.payments])
+                 payments=[(PAYMENT_METHODS[p.method].authority_code, a) for p, a in zip(sale.payments, amounts)])

@@ -24,6 +24,11 @@ def read(document, environment: str | None = None) -> PyDocument:
     return read_py_document(root, environment)
 
 
+def symbol(currency: str) -> str:
+    """'Gs.' for guaraníes, else the ISO code ('USD'), as the KuDE writes amounts."""
+    return "Gs." if currency in ("", "PYG") else currency
+
+
 def build_ticket(document, extras: dict | None = None, company=None) -> Ticket:
     """The KuDE "formato cinta" of `document` (see `read`); `extras` as in `app.fiscal.base.Printables`."""
     extras = dict(extras or {})
@@ -56,6 +61,10 @@ def build_ticket(document, extras: dict | None = None, company=None) -> Ticket:
         t.add(Pair("Plazo:", doc.plazo))
     if doc.cuotas:
         t.add(Pair("Cuotas:", doc.cuotas))
+    if doc.down_payment:
+        t.add(Pair("Entrega inicial:", f"{cur} {gs(doc.down_payment)}"))
+    for n, (amount, currency, due) in enumerate(doc.installments, 1):
+        t.add(Pair(f"Cuota {n}" + (f" vence {due}" if due else "") + ":", f"{symbol(currency or doc.currency)} {gs(amount)}"))
     if doc.transaction:
         t.add(Text(f"Tipo de transacción: {doc.transaction}"))
     t.add(Pair("Moneda:", doc.currency_name))
@@ -104,8 +113,9 @@ def build_ticket(document, extras: dict | None = None, company=None) -> Ticket:
     )
     if extras.get("tendered") not in (None, ""):
         t.add(Pair(f"RECIBIDO {cur}", gs(Decimal(str(extras["tendered"])))))
-    if extras.get("change") not in (None, ""):
-        t.add(Pair(f"VUELTO {cur}", gs(Decimal(str(extras["change"]))), bold=True))
+    if extras.get("change") not in (None, ""):  # in the currency it was given in (the till records it)
+        given = symbol(extras.get("change_currency") or doc.currency)
+        t.add(Pair(f"VUELTO {given}", gs(Decimal(str(extras["change"]))), bold=True))
     # --- fisco / emisor information, consultation block
     for text in (doc.info_fisc, doc.info_emi):
         if text:

@@ -413,6 +413,12 @@ class PyTill:
 
     date_field = "fecha"  # the input field of the document's date (refusals name it)
 
+    def document_rate(self, xml: bytes) -> Decimal | None:
+        """Guaraníes per unit of a signed DE's currency (dTiCam), None for a DE in guaraníes."""
+        from app.fiscal.py.reader import document_rate
+
+        return document_rate(xml)
+
     def is_anonymous(self, party: Party) -> bool:
         return party.id_type == ANONYMOUS
 

@@ -551,7 +551,8 @@ def check_payments(r: Reader, payments: list[model.Payment], total: Decimal, pat
     paid = sum((p.total for p in payments), ZERO)
     if paid != total:
         r.err(path, f"la suma de los pagos {paid:.2f} no coincide con el total del comprobante {total:.2f} "
-                    f"(diferencia {paid - total:+.2f})", "mismatch")
+                    f"(diferencia {paid - total:+.2f}); el total es la suma de las bases más el IVA de "
+                    "cada tarifa calculado sobre su base sumada y redondeado una vez", "mismatch")
 
 
 def read_doc_number(r: Reader, obj, key, path, required=True) -> str:
