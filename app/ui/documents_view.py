@@ -54,6 +54,9 @@ class DocumentsModel(QAbstractTableModel):
         self.country = country
         self.approved = approved
         self.kinds = till.kind_labels(country)
+        rules = registry.country(country).till()
+        # the anonymous buyer by the till's word ("Consumidor final", "Innominado"), not "Sin Nombre"
+        self.anonymous = (rules.anonymous_buyer.identification, rules.anonymous_label)
 
     def set_rows(self, rows: list) -> None:
         self.beginResetModel()
@@ -83,7 +86,7 @@ class DocumentsModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return (r["number"], _(self.kinds.get(r["kind"], r["kind"])), local_time(r["issued_at"]),
-                    r["buyer_name"], self._total(r),
+                    _(self.anonymous[1]) if r["buyer_id"] == self.anonymous[0] else r["buyer_name"], self._total(r),
                     _(status_label(r["status"], self.approved)).upper())[col]
         if role == Qt.ItemDataRole.BackgroundRole and col == 5:
             return QBrush(QColor(STATUS_COLORS.get(r["status"], ("#ffffff", ""))[0]))

@@ -13,7 +13,8 @@ from dataclasses import replace
 from app.core.money import ZERO, round_half_up
 from app.pos.cart import Settlement, settle
 from app.ui.i18n import tr
-from app.ui.widgets import error_text, Banner, fit_placeholder, fkey_button
+from app.ui.placeholders import adaptive_placeholder
+from app.ui.widgets import error_text, Banner, fkey_button
 
 
 def _(text: str) -> str:
@@ -126,8 +127,9 @@ class PaymentDialog(QDialog):
             self.extra[method.code] = {}
             for i, pf in enumerate(method.fields):
                 f = QLineEdit()
-                f.setPlaceholderText(_(pf.hint or pf.label))
-                fit_placeholder(f)
+                # the hint where it fits, else the field's name; both in the tooltip
+                adaptive_placeholder(f, *([_(pf.hint)] if pf.hint else []), _(pf.label).capitalize())
+                f.setToolTip(_(pf.hint or pf.label))
                 if pf.max_length:
                     f.setMaxLength(pf.max_length)
                 f.returnPressed.connect(self.confirm)

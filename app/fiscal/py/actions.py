@@ -230,9 +230,10 @@ class SifenActions:
 
         c = body.get("cliente") or {}
         ident = c.get("ruc") or c.get("documentoNumero") or doc["buyer_id"]
+        buyer = "Innominado (sin identificar)" if str(ident) in ("", "0") else f"{doc['buyer_name']} ({ident})"
         lines = [f"CDC: {doc['key']}",
                  f"Emitido: {_local(doc['issued_at'])}   Aprobado: {_local(doc['authorized_at']) or '—'}",
-                 f"Cliente: {doc['buyer_name']} ({ident})"]
+                 f"Cliente: {buyer}"]
         extras = body.get("extras") or {}
         if extras.get("numero_factura"):
             lines.append(f"Modifica la factura {extras['numero_factura']}: {body.get('descripcion', '')}")
