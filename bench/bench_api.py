@@ -91,12 +91,23 @@ def main() -> None:
             p95 = s[min(len(s) - 1, int(len(s) * 0.95))]
             print(f"{clients} client(s): n={len(s)} p50={statistics.median(s):.1f} ms p95={p95:.1f} ms "
                   f"max={s[-1]:.1f} ms  {len(s) / wall:.0f} invoices/s  errors={len(errors)}  "
-                  f"server CPU {cpu * 1000 / max(1, len(s)):.1f} ms/invoice ({100 * cpu / wall:.0f} % of a core)")
+                  f"server CPU {cpu * 1000 / max(1, len(s)):.2f} ms/invoice ({100 * cpu / wall:.0f} % of a core)  "
+                  f"load {_load()}")
             if errors:
                 print("  first error:", errors[0])
     finally:
         running.stop()
         session.close()
+
+
+def _load() -> str:
+    """The 1/5/15-minute load averages (the machine is shared: a figure means little without them)."""
+    import os
+
+    try:
+        return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "?"
 
 
 def _cpu_of(pid: int | str) -> float:

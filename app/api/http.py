@@ -3,6 +3,9 @@ the generic machinery around each call: body limit, JSON reading, keys, errors i
 dialect's own envelope (never a traceback), the OpenAPI description and the docs page."""
 from __future__ import annotations
 
+import asyncio
+import contextvars
+import functools
 import hmac
 import json
 import logging
@@ -10,9 +13,9 @@ import os
 import threading
 import time
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -30,6 +33,23 @@ log = logging.getLogger("mostrador.api")
 
 MAX_BODY = 5 * 1024 * 1024  # bytes; a lote of 50 documents is far below
 TOUCH_EVERY = 60.0  # seconds between `last_used_at` writes of one key
+WORKERS = 40  # requests handled at once (threads; as many as Starlette's default thread limiter)
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+async def _in_thread(fn, *args):
+    """`fn(*args)` in a worker thread (the handlers block: SQLite, signing, the group commit),
+    with the caller's context variables. The event loop's own executor, not Starlette's
+    `run_in_threadpool`: anyio's hand-off costs the event loop ~0.1 ms more CPU per request
+    (per-thread CPU of the server under bench/bench_api.py's 8 clients)."""
+    global _pool
+    if _pool is None:
+        with _pool_lock:
+            if _pool is None:
+                _pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="mostrador-api-worker")
+    ctx = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(_pool, functools.partial(ctx.run, fn, *args))
 
 
 class ApiState:
@@ -128,7 +148,7 @@ def _endpoint(state: ApiState, dialect, route):
     async def endpoint(request: Request) -> Response:
         started = time.perf_counter()
         raw = await _read_body(request)
-        resp = await run_in_threadpool(_handle, state, dialect, route, request, raw)
+        resp = await _in_thread(_handle, state, dialect, route, request, raw)
         state.calls.append({"at": time.time(), "method": request.method, "path": request.url.path,
                             "status": resp.status, "ms": round((time.perf_counter() - started) * 1000, 1)})
         return _send(resp)

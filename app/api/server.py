@@ -62,7 +62,9 @@ def _config(app, tls: tuple[str, str] | None) -> uvicorn.Config:
     kw = {}
     if tls:
         kw = {"ssl_certfile": tls[0], "ssl_keyfile": tls[1]}
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", **kw)
+    # proxy_headers off: nothing here reads the client's address or scheme, and a request on
+    # loopback must not be able to claim another one with X-Forwarded-For (one middleware less)
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", proxy_headers=False, **kw)
 
 
 def start(session: Session, *, host: str = "127.0.0.1", port: int = 0,

@@ -88,10 +88,21 @@ def _newest(conn, purpose: str) -> tuple[bytes, bytes] | None:
     return key, data
 
 
+def _certificate(value: bytes):
+    """`_CERT.search(value)`, without scanning the whole document with the regex: a match holds
+    the first "X509Certificate>" and no '<' between its own '<' and that, so the leftmost match,
+    if any, starts at the last '<' before the first "X509Certificate>"; else the full search."""
+    i = value.find(b"X509Certificate>")
+    if i < 0:
+        return None
+    m = _CERT.match(value, value.rfind(b"<", 0, i))
+    return m if m is not None else _CERT.search(value)
+
+
 def _fits(purpose: str, value: bytes, data: bytes) -> bool:
     if purpose != "xml":
         return True
-    m = _CERT.search(value)
+    m = _certificate(value)
     return m is None or m.group(1) in data
 
 

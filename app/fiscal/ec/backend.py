@@ -38,12 +38,14 @@ class EcBackend:
              *, now: datetime | None = None) -> SignedDocument:
         now = now or datetime.now(timezone.utc)
         clave, xml = xml_build.build(draft, company, sequential, access_key.random_codigo_numerico())
-        problems = schema.validate(xml)
+        # parsed once: the XSD validates the very tree the signer then signs (no second parse)
+        tree = xades.parse(xml)
+        problems = schema.validate(tree)
         if problems:
             # our builder produced something the XSD refuses: never sign or store it
             raise ValidationError([FieldError("xml", f"El XML generado no cumple el esquema del SRI: {p}",
                                               "schema") for p in problems])
-        signed = xades.sign(xml, identity, algorithm=self.algorithm, signing_time=now)
+        signed = xades.sign(xml, identity, algorithm=self.algorithm, signing_time=now, tree=tree)
         s = draft.series
         return SignedDocument(
             country="EC", kind=draft.kind, doc_code=s.doc_code, key=clave,

@@ -153,18 +153,31 @@ def _template(*, style: str, ids: XadesIds, doc_uri: str, doc_digest: str, algor
         f'</{xp}:QualifyingProperties></ds:Object></ds:Signature>')
 
 
+def parse(xml: bytes):
+    """The tree `sign` reads `xml` as (the signer's parser). A caller that must also inspect
+    the document before signing (the XSD validation of app/fiscal/ec/backend.py) parses it once
+    with this and hands the tree to `sign(..., tree=)`: what was validated is what is signed."""
+    if xml.startswith(codecs.BOM_UTF8):
+        xml = xml[len(codecs.BOM_UTF8):]
+    return etree.ElementTree(etree.fromstring(xml, _parser()))
+
+
 def sign(xml: bytes, identity: SigningIdentity, *, algorithm: str = "sha1",
-         signing_time: datetime | None = None, ids: XadesIds | None = None, style: str = "sri") -> bytes:
+         signing_time: datetime | None = None, ids: XadesIds | None = None, style: str = "sri",
+         tree=None) -> bytes:
     """Signs a comprobante (root with id="comprobante", no namespace declarations) and
     returns UTF-8 bytes: the input as given plus the ds:Signature as the root's last child.
-    style='sri' is the FICHA/Odoo layout; 'bryancalisto' reproduces that library byte for byte."""
+    style='sri' is the FICHA/Odoo layout; 'bryancalisto' reproduces that library byte for byte.
+    `tree`: `parse(xml)` already made by the caller and not modified since (it is consumed: the
+    signature is appended to it); saves parsing the same bytes twice."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unsupported algorithm {algorithm!r}")
     if style not in STYLES:
         raise ValueError(f"unknown style {style!r}")
     if xml.startswith(codecs.BOM_UTF8):
         xml = xml[len(codecs.BOM_UTF8):]
-    tree = etree.ElementTree(etree.fromstring(xml, _parser()))
+    if tree is None:
+        tree = parse(xml)
     root = tree.getroot()
     encoding = (tree.docinfo.encoding or "UTF-8").upper()
     if encoding not in ("UTF-8", "UTF8"):
