@@ -48,6 +48,9 @@ class CodeField(QLineEdit):
 COLUMNS = ("Código", "Descripción", "Cant.", "Precio", "Desc.%", "IVA", "Total")
 
 
+SIDE_MIN, SIDE_MAX, SIDE_SHARE = 300, 460, 0.36  # the buyer/totals column: pixels, share of the view
+
+
 class SaleView(QWidget):
     sale_committed = Signal(object)  # checkout.IssueResult
     after_sale_failed = Signal(str, str)  # document number, Spanish reason (from the hooks' thread)
@@ -68,6 +71,12 @@ class SaleView(QWidget):
         self._shortcuts()
         self._buyer_changed()
         self.refresh()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        side = getattr(self, "side", None)
+        if side is not None:
+            side.setFixedWidth(max(SIDE_MIN, min(SIDE_MAX, int(self.width() * SIDE_SHARE))))
+        super().resizeEvent(event)
 
     def _money(self, value: Decimal) -> str:
         return self.fmt.money(value)
@@ -156,8 +165,9 @@ class SaleView(QWidget):
             buttons.addWidget(b, i // 3, i % 3)
         left.addLayout(buttons)
 
-        side = QWidget()
-        side.setFixedWidth(300)  # the lines (descriptions) get every pixel left at 1024×768
+        side = self.side = QWidget()
+        side.setFixedWidth(SIDE_MIN)  # the lines (descriptions) get every pixel left at 1024×768; wider
+        # screens give the buyer's name and e-mail more room (resizeEvent)
         right = QVBoxLayout(side)
         right.setContentsMargins(0, 0, 0, 0)
         root.addWidget(side, 0)

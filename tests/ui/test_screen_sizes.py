@@ -145,3 +145,32 @@ def test_no_wizard_text_is_clipped(qtbot, tmp_path, size):
     finally:
         w.close()
         session.close()
+
+
+@pytest.mark.parametrize("size", ((1280, 800), (1920, 1080)), ids=lambda s: f"{s[0]}x{s[1]}")
+def test_a_customers_name_and_email_fit_the_buyer_box(qtbot, country_session, size):
+    """The demo catalog's customers (names and e-mails of an ordinary length) are shown whole at
+    Venta from 1280 px wide: the buyer column grows with the window (at 1024 px it keeps 300 px)."""
+    from app.fiscal import registry
+    from app.pos import users
+    from app.ui.main import MainWindow, build_context
+
+    stack = ExitStack()
+    ctx = build_context(country_session, users.authenticate(country_session.conn, "1234"), demo=True,
+                        stack=stack, start_worker=False)
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    try:
+        window.resize(*size)
+        window.show()
+        sale = window.show_screen("sale")
+        problems = []
+        for _type, ident, name, email in registry.country(country_session.company.country).till().demo_customers:
+            sale.buyer_name.setText(name)
+            sale.buyer_email.setText(email)
+            QApplication.processEvents()
+            problems += clipped_fields(sale.buyer_name.parentWidget())
+        assert problems == [], "\n".join(problems)
+    finally:
+        window.shutdown()
+        stack.close()
