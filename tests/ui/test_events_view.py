@@ -5,83 +5,21 @@ plain-Spanish explanation, filtered by status and printed on a file printer; Ecu
 events, shows no button and says so."""
 from __future__ import annotations
 
-import random
 from contextlib import ExitStack
-from dataclasses import replace
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
+from py_shop_helper import py_shop, supplier_de  # noqa: F401  (py_shop: the fixture)
 from sales_helper import sell
 
 from app.core import status as st
 from app.core.status import EventStatus
 from app.fiscal import registry
 from app.fiscal.py import event_requests
-from app.fiscal.py.backend import PyBackend
-from app.fiscal.py.certificate import PROFILE as PY_CERTIFICATE
-from app.fiscal.py.client import SifenClient
-from app.fiscal.py.demo import demo_py_sale
-from app.fiscal.py.sandbox import Emitter, SifenSandbox
-from app.fiscal.py.transport import SANDBOX_URL_KEY, sandbox_accepts
-from app.fiscal.signing import generate_test_p12, load_identity
-from app.store import documents, settings
-from app.store.db import transaction
+from app.store import documents
 
 CTRL_SHIFT = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-SUPPLIER_RUC = "80033303-9"
-
-
-@pytest.fixture
-def py_shop(tmp_path, qtbot):
-    """The PY demo company, its worker talking to a SIFEN sandbox this test holds, a file printer."""
-    from app.pos import users
-    from app.ui.main import MainWindow, build_context, make_app, prepare_demo
-
-    make_app()
-    session = prepare_demo(tmp_path / "data", "PY")
-    sandbox = SifenSandbox(accepted_rucs=sandbox_accepts(session.company), db_path=str(tmp_path / "sifen.db"))
-    sandbox.start()
-    printed = tmp_path / "ticket.bin"
-    with transaction(session.conn):
-        settings.put(session.conn, SANDBOX_URL_KEY, sandbox.url)
-        settings.put(session.conn, "printers", {"caja": {"kind": "file", "path": str(printed)}})
-        settings.put(session.conn, "printer.default", "caja")
-    stack = ExitStack()
-    ctx = build_context(session, users.authenticate(session.conn, "1234"), demo=True, stack=stack,
-                        start_worker=True)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1024, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    yield window, sandbox, printed
-    window.shutdown()
-    stack.close()
-    sandbox.stop()
-    session.close()
-
-
-def supplier_de(session, sandbox, n: int, *, send: bool) -> str:
-    """A factura a supplier issued to the shop; `send`: approved by the sandbox first (else
-    SIFEN does not know its CDC)."""
-    supplier = replace(session.company, ruc=SUPPLIER_RUC)
-    if sandbox is not None:
-        sandbox.emitters[SUPPLIER_RUC.split("-")[0]] = Emitter(supplier.razon_social, frozenset({"*"}), None)
-    identity = load_identity(generate_test_p12(ruc=SUPPLIER_RUC, holder="PROVEEDOR DE PRUEBA", password="x",
-                                               profile=PY_CERTIFICATE), "x")
-    backend = PyBackend()
-    signed = backend.sign(backend.parse(demo_py_sale(supplier, random.Random(n), 2), "invoices", supplier),
-                          n, identity, supplier)
-    if send:
-        client = SifenClient.for_environment("sandbox", sandbox_url=sandbox.url)
-        try:
-            assert client.send_de(signed.xml).result.approved
-        finally:
-            client.close()
-    return signed.key
 
 
 def focus():

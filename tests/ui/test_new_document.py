@@ -4,89 +4,23 @@ file printer, the RIDE as PDF); a refused identification shows its Spanish error
 cursor to its field."""
 from __future__ import annotations
 
-from datetime import timedelta
-from zoneinfo import ZoneInfo
-
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-from app.pos import reports
+from new_document_keys import CTRL, ENTER, choose, ec_day, fill, focus, open_dialog, type_text
+
 from app.store import documents
-
-ENTER = Qt.Key.Key_Return
-CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def _day(days_ago: int) -> str:
-    """A day in the SRI's zone (the issue date's), as typed on screen."""
-    return (reports.today_in(ZoneInfo("America/Guayaquil")) - timedelta(days=days_ago)).strftime("%d/%m/%Y")
-
-
-def focus():
-    w = QApplication.focusWidget()
-    assert w is not None
-    return w
-
-
-def type_text(qtbot, text: str) -> None:
-    """Types into the focused field (replacing what a default left selected)."""
-    w = focus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(w, ch)
-        else:  # QTest types ASCII only: the key event a keyboard layout with «é» sends
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(w, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
-    qtbot.wait(60)  # keys typed in a dialog are held ~35 ms by the scanner filter, then delivered
-
-
-def open_dialog(qtbot, window):
-    view = window.show_screen("documents")
-    view.table.setFocus()
-    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL)
-    dialog = view.new_dialog
-    assert dialog is not None and dialog.isVisible()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
-    return view, dialog
-
-
-def choose(qtbot, dialog, search: str, form_id: str) -> None:
-    assert focus() is dialog.filter
-    type_text(qtbot, search)
-    qtbot.keyClick(dialog.filter, ENTER)
-    assert dialog.form is not None and dialog.form.id == form_id, dialog.title.text()
-
-
-def fill(qtbot, dialog, header: dict[str, str], rows: dict[str, list[list[str]]]) -> None:
-    """Walks every header field with Enter (typing where `header` says), then every table row by
-    row (Enter after each cell; Enter on the last cell adds the next row)."""
-    for f in dialog.form.fields:
-        w = dialog.inputs[f.name]
-        assert focus() is w or (isinstance(w, QComboBox) and focus() is w.lineEdit()), (f.name, focus())
-        if f.name in header:
-            edit = w.lineEdit() if isinstance(w, QComboBox) else w
-            edit.selectAll()
-            type_text(qtbot, header[f.name])
-        qtbot.keyClick(focus(), ENTER)
-    for t in dialog.form.tables:
-        for cells in rows.get(t.name, []):
-            for text in cells:
-                if text is not None:
-                    type_text(qtbot, text)
-                qtbot.keyClick(focus(), ENTER)
-
 
 PARTY = {"identificacion": "1710034065", "razon_social": "Juan Pérez", "email": "juan@example.com"}
 SUPPLIER = {"identificacion": "1790011674001", "razon_social": "Proveedor S.A."}
 CASES = {
     "debit-note": ("débito", "debit-notes",
                    PARTY | {"tipo_identificacion": "cédu", "numero_documento_modificado": "1-1-25",
-                            "fecha_emision_documento_modificado": _day(3)},
+                            "fecha_emision_documento_modificado": ec_day(3)},
                    {"motivos": [["Interés por mora", "12,50"], ["Gastos de envío", "3"]]}),
     "retention": ("retenc", "retentions",
-                  SUPPLIER | {"numero_sustento": "011-007-000000251", "fecha_sustento": _day(2),
+                  SUPPLIER | {"numero_sustento": "011-007-000000251", "fecha_sustento": ec_day(2),
                               "subtotal_sustento": "100"},
                   {"retenciones": [[None, "312", "1.75", "100"], ["IVA", "1", None, "15"]]}),
     "waybill": ("guía", "waybills",
@@ -100,7 +34,7 @@ CASES = {
                             {"items": [[None, "Tejido artesanal", "2,5", "12.123456", "0 %"]]}),
     "credit-note-free": ("crédito", "credit-notes",
                          PARTY | {"tipo_identificacion": "05", "numero_documento_modificado": "001-001-000000025",
-                                  "fecha_emision_documento_modificado": _day(1)},
+                                  "fecha_emision_documento_modificado": ec_day(1)},
                          {"items": [["DESC", "Descuento por pronto pago", "1", "5", None]]}),
 }
 

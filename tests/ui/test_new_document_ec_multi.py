@@ -7,86 +7,31 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from new_document_keys import CTRL, ENTER, choose, ec_day, fill_header, focus, open_dialog, type_rows
 
 from app import xmlsafe
 from app.fiscal.ec import catalog
 from app.fiscal.ec.forms import RETENTION, WAYBILL
 from app.fiscal.forms import ESTABLISHMENT, POINT, check_values
-from app.pos import reports
 from app.store import documents
-
-ENTER = Qt.Key.Key_Return
-CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-def _day(days_ago: int) -> str:
-    """A day in the SRI's zone (the issue date's), as typed on screen."""
-    return (reports.today_in(ZoneInfo("America/Guayaquil")) - timedelta(days=days_ago)).strftime("%d/%m/%Y")
-
-
-def focus():
-    w = QApplication.focusWidget()
-    assert w is not None
-    return w
-
-
-def type_text(qtbot, text: str) -> None:
-    """Types into the focused field (replacing what a default left selected)."""
-    w = focus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(w, ch)
-        else:  # QTest types ASCII only: the key event a keyboard layout with «é» sends
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(w, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
-    qtbot.wait(60)  # keys typed in a dialog are held ~35 ms by the scanner filter, then delivered
-
-
-def open_dialog(qtbot, window):
-    view = window.show_screen("documents")
-    view.table.setFocus()
-    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL)
-    dialog = view.new_dialog
-    assert dialog is not None and dialog.isVisible()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
-    return view, dialog
-
-
-def choose(qtbot, dialog, search: str, form_id: str) -> None:
-    assert focus() is dialog.filter
-    type_text(qtbot, search)
-    qtbot.keyClick(dialog.filter, ENTER)
-    assert dialog.form is not None and dialog.form.id == form_id, dialog.title.text()
 
 
 def fill(qtbot, dialog, header: dict[str, str], rows: dict[str, list[list[str | None]]]) -> None:
-    """Every header field with Enter (typing where `header` says); then each table's rows (Enter
-    after each cell, Enter on the last adds a row); Tab across that blank row to the next table."""
-    for f in dialog.form.fields:
-        w = dialog.inputs[f.name]
-        assert focus() is w or (isinstance(w, QComboBox) and focus() is w.lineEdit()), (f.name, focus())
-        if f.name in header:
-            edit = w.lineEdit() if isinstance(w, QComboBox) else w
-            edit.selectAll()
-            type_text(qtbot, header[f.name])
-        qtbot.keyClick(focus(), ENTER)
+    """Every header field, then each table's rows; Tab across the blank row Enter added to reach
+    the next table."""
+    fill_header(qtbot, dialog, header)
     tables = dialog.form.tables
     for n, t in enumerate(tables):
         widget = dialog.tables[t.name]
         assert widget.where(focus()) == (0, 0), (t.name, focus())
-        for cells in rows.get(t.name, []):
-            for text in cells:
-                if text is not None:
-                    type_text(qtbot, text)
-                qtbot.keyClick(focus(), ENTER)
+        type_rows(qtbot, rows.get(t.name, []))
         if n + 1 < len(tables):
             for _ in range(len(t.columns) if rows.get(t.name) else 0):  # across the blank row Enter added
                 qtbot.keyClick(focus(), Qt.Key.Key_Tab)
@@ -145,7 +90,7 @@ SECOND = "1710034065"  # a cédula
 def waybill_rows(second_id: str = SECOND) -> dict:
     return {"items": [["CEM", "Cemento 50 kg", "10"], [None, "Varilla 12 mm", "25"]],
             "destinatarios": [["cédu", second_id, "Ferretería El Clavo", "Av. 24 de Mayo, Manta", None,
-                               "1-1-77", _day(1)]],
+                               "1-1-77", ec_day(1)]],
             "destinatarios_items": [["2", "CEM", "Cemento 50 kg", "4"], ["2", None, "Clavos 2 pulgadas", "3"]]}
 
 
@@ -204,12 +149,12 @@ def test_waybill_item_naming_no_recipient(qtbot, make_window):
 
 
 RETENTION_HEADER = {"identificacion": "1790011674001", "razon_social": "Proveedor S.A.",
-                    "numero_sustento": "011-007-000000251", "fecha_sustento": _day(2), "subtotal_sustento": "100"}
+                    "numero_sustento": "011-007-000000251", "fecha_sustento": ec_day(2), "subtotal_sustento": "100"}
 
 
 def retention_rows(doc: str = "2") -> dict:
     return {"retenciones": [[None, "bienes muebles de naturaleza", None, "100"], [None, "70 %", None, "15"]],
-            "sustentos": [[None, "11-7-252", _day(1), None, None, "200", None, None]],
+            "sustentos": [[None, "11-7-252", ec_day(1), None, None, "200", None, None]],
             "sustentos_retenciones": [[doc, None, "arrendamiento de bienes inm", None, "200"],
                                       [doc, "IVA", "1", None, "30"]]}
 
@@ -283,7 +228,7 @@ def test_waybill_starts_at_the_issuing_establishment(demo_session):
     company = demo_session.company
     first, second = company.establishments[:2]
     assert first.address != second.address
-    header = {"fecha_inicio": _day(0), "fecha_fin": _day(0), "t_tipo_identificacion": "05",
+    header = {"fecha_inicio": ec_day(0), "fecha_fin": ec_day(0), "t_tipo_identificacion": "05",
               "t_identificacion": "0912345675", "t_razon_social": "T", "placa": "PBA-1234",
               "d_tipo_identificacion": "04", "d_identificacion": "1790011674001", "d_razon_social": "D",
               "d_direccion": "Guayaquil", "motivo_traslado": "Venta"}

@@ -10,16 +10,13 @@ from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from test_new_document import choose, fill, focus, open_dialog
+from new_document_keys import CTRL, ENTER, choose, fill, focus, open_dialog
 
 from app.fiscal import registry
 from app.fiscal.forms import CHOICE, KINDS, check_values
 
-ENTER = Qt.Key.Key_Return
-CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture

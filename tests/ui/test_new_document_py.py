@@ -4,107 +4,20 @@ simulated SIFEN on loopback, printed (ESC/POS on a file printer, the KuDE as PDF
 receptor event (conformidad) on a supplier's DE, signed, queued and registered."""
 from __future__ import annotations
 
-import random
-from contextlib import ExitStack
-from dataclasses import replace
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
-import pytest
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QComboBox
+from new_document_keys import CTRL, ENTER, choose, fill, focus, open_dialog, type_text
+from py_shop_helper import py_shop, supplier_de  # noqa: F401  (py_shop: the fixture)
 
 from app.fiscal.py import event_requests
-from app.fiscal.py.backend import PyBackend
-from app.fiscal.py.certificate import PROFILE as PY_CERTIFICATE
-from app.fiscal.py.client import SifenClient
-from app.fiscal.py.demo import demo_py_sale
-from app.fiscal.py.sandbox import Emitter, SifenSandbox
-from app.fiscal.py.transport import SANDBOX_URL_KEY, sandbox_accepts
-from app.fiscal.signing import generate_test_p12, load_identity
-from app.store import documents, settings
-from app.store.db import transaction
-
-ENTER = Qt.Key.Key_Return
-CTRL = Qt.KeyboardModifier.ControlModifier
-SUPPLIER_RUC = "80033303-9"
-
-
-@pytest.fixture
-def py_shop(tmp_path, qtbot):
-    """The PY demo company, its worker talking to a SIFEN sandbox this test holds, a file printer."""
-    from app.pos import users
-    from app.ui.main import MainWindow, build_context, make_app, prepare_demo
-
-    make_app()
-    session = prepare_demo(tmp_path / "data", "PY")
-    sandbox = SifenSandbox(accepted_rucs=sandbox_accepts(session.company), db_path=str(tmp_path / "sifen.db"))
-    sandbox.start()
-    printed = tmp_path / "ticket.bin"
-    with transaction(session.conn):
-        settings.put(session.conn, SANDBOX_URL_KEY, sandbox.url)
-        settings.put(session.conn, "printers", {"caja": {"kind": "file", "path": str(printed)}})
-        settings.put(session.conn, "printer.default", "caja")
-    stack = ExitStack()
-    ctx = build_context(session, users.authenticate(session.conn, "1234"), demo=True, stack=stack,
-                        start_worker=True)
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.resize(1024, 768)
-    with qtbot.waitActive(window):
-        window.show()
-        window.activateWindow()
-    yield window, sandbox, printed
-    window.shutdown()
-    stack.close()
-    sandbox.stop()
-    session.close()
-
-
-def focus():
-    w = QApplication.focusWidget()
-    assert w is not None
-    return w
-
-
-def type_text(qtbot, text: str) -> None:
-    w = focus()
-    for ch in text:
-        if ch.isascii():
-            qtbot.keyClicks(w, ch)
-        else:  # QTest types ASCII only: the key event a keyboard layout with «ñ» sends
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(w, QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, ch))
-    qtbot.wait(60)  # keys typed in a dialog are held ~35 ms by the scanner filter, then delivered
+from app.store import documents
 
 
 def open_form(qtbot, window, search: str, form_id: str):
-    view = window.show_screen("documents")
-    view.table.setFocus()
-    qtbot.keyClick(view.table, Qt.Key.Key_N, CTRL)
-    dialog = view.new_dialog
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
-    assert focus() is dialog.filter
-    type_text(qtbot, search)
-    qtbot.keyClick(dialog.filter, ENTER)
-    assert dialog.form is not None and dialog.form.id == form_id, dialog.title.text()
+    view, dialog = open_dialog(qtbot, window)
+    choose(qtbot, dialog, search, form_id)
     return view, dialog
-
-
-def fill(qtbot, dialog, header: dict[str, str], rows: dict[str, list[list[str | None]]]) -> None:
-    """Every header field in turn with Enter (typing where `header` says), then the tables."""
-    for f in dialog.form.fields:
-        w = dialog.inputs[f.name]
-        assert focus() is w or (isinstance(w, QComboBox) and focus() is w.lineEdit()), (f.name, focus())
-        if f.name in header:
-            (w.lineEdit() if isinstance(w, QComboBox) else w).selectAll()
-            type_text(qtbot, header[f.name])
-        qtbot.keyClick(focus(), ENTER)
-    for t in dialog.form.tables:
-        for cells in rows.get(t.name, []):
-            for text in cells:
-                if text is not None:
-                    type_text(qtbot, text)
-                qtbot.keyClick(focus(), ENTER)
 
 
 def test_autofactura_by_keyboard_approved_and_printed(qtbot, py_shop, tmp_path):
@@ -135,22 +48,6 @@ def test_autofactura_by_keyboard_approved_and_printed(qtbot, py_shop, tmp_path):
     window.ctx.wake_worker()
     qtbot.waitUntil(lambda: documents.get(window.ctx.conn, doc["id"])["status"] == "authorized", timeout=30000)
     assert sandbox.state(doc["key"]) == "approved"
-
-
-def supplier_de(session, sandbox) -> str:
-    supplier = replace(session.company, ruc=SUPPLIER_RUC)
-    sandbox.emitters[SUPPLIER_RUC.split("-")[0]] = Emitter(supplier.razon_social, frozenset({"*"}), None)
-    identity = load_identity(generate_test_p12(ruc=SUPPLIER_RUC, holder="PROVEEDOR DE PRUEBA", password="x",
-                                               profile=PY_CERTIFICATE), "x")
-    backend = PyBackend()
-    signed = backend.sign(backend.parse(demo_py_sale(supplier, random.Random(5), 2), "invoices", supplier),
-                          5, identity, supplier)
-    client = SifenClient.for_environment("sandbox", sandbox_url=sandbox.url)
-    try:
-        assert client.send_de(signed.xml).result.approved
-    finally:
-        client.close()
-    return signed.key
 
 
 def test_conformidad_by_keyboard_is_registered(qtbot, py_shop):
