@@ -16,7 +16,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from app.api.http import build_app, country_dialects
+from app.api.http import build_app, country_dialects, key_scope_error
 from app.api.server import Running, _bind, _config, is_loopback
 from app.central import api_keys
 from app.central.reads import CentralReads
@@ -102,7 +102,6 @@ class CentralApiState:
         return s
 
     def authenticate(self, dialect, req: ApiRequest):
-        import hmac
         import time
 
         import psycopg
@@ -116,13 +115,9 @@ class CentralApiState:
         if found is None:
             return dialect.error(401, "Clave de API inválida o ausente",
                                  [FieldError("authorization", "clave inválida", "unauthorized")])
-        if found.dialect not in (None, dialect.name):
-            return dialect.error(401, f"Esta clave de API es solo para el dialecto {found.dialect}",
-                                 [FieldError("authorization", "dialecto no permitido", "unauthorized")])
-        tenant = req.params.get("tenant")
-        if tenant is not None and not hmac.compare_digest(tenant, found.tenant):
-            return dialect.error(401, "El tenant de la ruta no corresponde a la clave de API",
-                                 [FieldError("tenant", "no corresponde a la clave", "unauthorized")])
+        refused = key_scope_error(dialect, found, req)
+        if refused is not None:
+            return refused
         now = time.monotonic()
         if now - self._touched.get(found.key_hash, -TOUCH_EVERY) >= TOUCH_EVERY:
             self._touched[found.key_hash] = now

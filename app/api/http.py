@@ -194,12 +194,9 @@ def _handle(state: ApiState, dialect, route, request: Request, raw: bytes | None
         return dialect.error(500, "Error interno del servidor; el detalle quedó en el registro de Mostrador", [])
 
 
-def _authenticate(state: ApiState, dialect, req: ApiRequest):
-    key, password = dialect.credentials(req)
-    found = state.reader.run(keys.lookup, key)
-    company = state.session.company
-    if found is None or found.company_ruc != company.ruc:
-        return dialect.error(401, "Clave de API inválida o ausente", [FieldError("authorization", "clave inválida", "unauthorized")])
+def key_scope_error(dialect, found, req: ApiRequest):
+    """The dialect's 401 when a known key may not serve this request (another dialect, another
+    tenant in the path), else None. Shared by the register's and the central API."""
     if found.dialect not in (None, dialect.name):
         return dialect.error(401, f"Esta clave de API es solo para el dialecto {found.dialect}",
                              [FieldError("authorization", "dialecto no permitido", "unauthorized")])
@@ -207,6 +204,18 @@ def _authenticate(state: ApiState, dialect, req: ApiRequest):
     if tenant is not None and not hmac.compare_digest(tenant, found.tenant):
         return dialect.error(401, "El tenant de la ruta no corresponde a la clave de API",
                              [FieldError("tenant", "no corresponde a la clave", "unauthorized")])
+    return None
+
+
+def _authenticate(state: ApiState, dialect, req: ApiRequest):
+    key, password = dialect.credentials(req)
+    found = state.reader.run(keys.lookup, key)
+    company = state.session.company
+    if found is None or found.company_ruc != company.ruc:
+        return dialect.error(401, "Clave de API inválida o ausente", [FieldError("authorization", "clave inválida", "unauthorized")])
+    refused = key_scope_error(dialect, found, req)
+    if refused is not None:
+        return refused
     if getattr(dialect, "checks_password", False) and not (company.extra or {}).get("demo"):
         from app.fiscal import signing
         from app.pos.certificates import p12_account
