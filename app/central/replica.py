@@ -116,9 +116,10 @@ def document_taxes(conn, sale_id, country: str, *, doc=None, home=None) -> list[
         return []
     scale = 1
     if doc is not None and home is not None and doc["currency"] and doc["currency"] != rules.money.code:
-        gross = sum((ln.base + ln.tax for ln in lines), 0)
+        from app.fiscal.home_amounts import line_scale
+
         try:  # as app/pos/reports.py: the lines scaled to the document's total in the till's currency
-            scale = home.home(doc["total"], doc["id"], country, doc["currency"]) / gross if gross else 1
+            scale = line_scale(home.home(doc["total"], doc["id"], country, doc["currency"]), lines)
         except (ConfigurationError, ValueError, ArithmeticError):
             return []
     sums: dict[tuple[str, str], list] = {}

@@ -21,6 +21,13 @@ def rules_for(country: str):
     return registry.country(country).till()
 
 
+def line_scale(home_total: Decimal, lines) -> Decimal:
+    """What a foreign document's lines (`IssuedLine`s, in whatever currency its request has them)
+    are multiplied by to add up to its total in the till's currency: their share of it."""
+    gross = sum((ln.base + ln.tax for ln in lines), Decimal(0))
+    return home_total / gross if gross else ONE
+
+
 class HomeAmounts:
     """Converts amounts of documents (by id) to their country's till currency; rates are read
     once per document from its signed XML, only for documents in another currency."""

@@ -20,7 +20,7 @@ from app.core.errors import ConfigurationError
 from app.core.money import ZERO
 from app.fiscal import registry
 from app.pos.cart import TAX_CATEGORIES, payment_label, rules_for
-from app.fiscal.home_amounts import HomeAmounts
+from app.fiscal.home_amounts import HomeAmounts, line_scale
 
 
 def today_in(tz: tzinfo, now: datetime | None = None) -> date:
@@ -93,10 +93,7 @@ def _scale(s: _Sale, lines) -> Decimal:
     """What a line's amounts are multiplied by to be in the till's currency: 1, or for a document in
     another currency its total in the till's currency over what its lines add up to (the request's
     lines may be in that currency, API, or in the till's before conversion, a till sale)."""
-    if not s.foreign:
-        return Decimal(1)
-    gross = sum((ln.base + ln.tax for ln in lines), ZERO)
-    return s.total / gross if gross else Decimal(1)
+    return line_scale(s.total, lines) if s.foreign else Decimal(1)
 
 
 def by_day(conn, start: date, end: date, tz: tzinfo) -> list[Row]:
